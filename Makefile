@@ -1,0 +1,48 @@
+# Two commands matter: `make run` (the demo on SQLite) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+
+.PHONY: run test install install-dev messages lint format clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e .
+	touch $(STAMP)
+
+$(DEV_STAMP): $(STAMP)
+	$(PIP) install --quiet -e ".[dev]"
+	touch $(DEV_STAMP)
+
+install: $(STAMP)
+
+install-dev: $(DEV_STAMP)
+
+messages: $(STAMP)
+	$(PY) scripts/compile_messages.py
+
+run: $(STAMP) messages
+	mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: $(DEV_STAMP) messages
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_SETTINGS_MODULE=lms.settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest
+
+lint: $(DEV_STAMP)
+	$(VENV)/bin/ruff check .
+
+format: $(DEV_STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,70 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+
+class Region(models.Model):
+    """A subject of the Russian Federation running a school; `code` is its official number."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    code = models.CharField(
+        _("code"),
+        max_length=3,
+        unique=True,
+        validators=[RegexValidator(r"^\d{2,3}$", _("A region code is two or three digits."))],
+        help_text=_("The region's official code, such as 68 for the Tambov region."),
+    )
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Moscow")
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["name"]
+        permissions = [
+            ("view_regional_reports", _("Can follow the cohorts of their own region")),
+            ("view_all_regions", _("Can follow and compare all regions")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class SchoolUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        # `createsuperuser` asks for a region id; scripts may omit it and get the first region.
+        if "region" not in extra_fields and "region_id" not in extra_fields:
+            extra_fields["region"] = Region.objects.order_by("pk").first()
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """Everyone who signs in: trainees, instructors, officials and administrators.
+
+    Every user belongs to a region; what they may see is scoped from it (and from their cohorts).
+    """
+
+    patronymic = models.CharField(_("patronymic"), max_length=150, blank=True)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="users", verbose_name=_("region")
+    )
+
+    objects = SchoolUserManager()
+    REQUIRED_FIELDS = ["email", "region"]
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+
+    @property
+    def full_name(self) -> str:
+        parts = [self.last_name, self.first_name, self.patronymic]
+        return " ".join(part for part in parts if part) or self.username
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    @cached_property
+    def role_names(self) -> frozenset[str]:
+        """Names of the role groups the user is in (one query, cached on the instance)."""
+        return frozenset(self.groups.values_list("name", flat=True))

@@ -1,0 +1,44 @@
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from .blocks import BodyBlock
+
+
+class HomePage(Page):
+    """The school's front page: what the school is, and the way in for its people."""
+
+    lead = RichTextField(_("lead"), features=["bold", "italic", "link"], blank=True)
+    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("lead"), FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("lead"), index.SearchField("body")]
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["courses.ProgramIndexPage", "content.StandardPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        from courses.selectors import programs_visible_to
+
+        context = super().get_context(request, *args, **kwargs)
+        context["programs"] = programs_visible_to(request.user)
+        return context
+
+
+class StandardPage(Page):
+    """A plain page of text: about the school, contacts, rules of study."""
+
+    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("body")]
+    parent_page_types = ["content.HomePage", "content.StandardPage"]
+    subpage_types = ["content.StandardPage"]
+
+    class Meta:
+        verbose_name = _("standard page")

@@ -1,0 +1,405 @@
+"""The curriculum as a Wagtail page tree.
+
+ProgramIndexPage → ProgramPage → ModulePage → activities (LessonPage, CaseStudyPage, and the
+quiz pages of the assessments app). Every activity is an `ActivityPage`, a concrete table that
+holds its academic hours and kind, so that a programme's hours are one query whatever the types.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import GroupApprovalTask, Orderable, Page
+from wagtail.search import index
+
+from content.blocks import BodyBlock, PersonBlock
+
+
+class ActivityKind(models.TextChoices):
+    THEORY = "theory", _("Theory")
+    PRACTICE = "practice", _("Practice")
+
+
+class CurriculumPage(Page):
+    """Behaviour shared by every page of a programme: sign-in required, practice balance kept."""
+
+    class Meta:
+        abstract = True
+
+    def serve(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return super().serve(request, *args, **kwargs)
+
+    def publish(self, revision, *args, **kwargs):
+        # Every way of publishing (workflow approval, scheduled and bulk publishing, scripts)
+        # ends here; the admin's edit view is covered earlier, in wagtail_hooks.
+        from .curriculum import check_practice_balance
+
+        check_practice_balance(revision.as_object())
+        return super().publish(revision, *args, **kwargs)
+
+    @property
+    def program(self) -> "ProgramPage | None":
+        if isinstance(self, ProgramPage):
+            return self
+        return ProgramPage.objects.ancestor_of(self).first()
+
+
+class ProgramIndexPage(Page):
+    """The list of the school's programmes."""
+
+    intro = RichTextField(_("introduction"), features=["bold", "italic", "link"], blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["content.HomePage"]
+    subpage_types = ["courses.ProgramPage"]
+
+    class Meta:
+        verbose_name = _("programme index")
+
+    def serve(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return super().serve(request, *args, **kwargs)
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import programs_visible_to
+
+        context = super().get_context(request, *args, **kwargs)
+        context["programs"] = programs_visible_to(request.user)
+        return context
+
+
+class ProgramPage(CurriculumPage):
+    """A programme of study, such as the Tambov school's 72-hour course.
+
+    `practice_target` is the minimum share of practice (in per cent of academic hours) the
+    programme must keep; publishing anything that would drop below it is refused.
+    """
+
+    summary = models.TextField(_("summary"), blank=True)
+    description = StreamField(BodyBlock(), verbose_name=_("description"), blank=True)
+    practice_target = models.PositiveSmallIntegerField(
+        _("practice target, %"),
+        default=75,
+        validators=[MinValueValidator(0), MaxValueValidator(95)],
+        help_text=_("The minimum share of practice in the programme's academic hours."),
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("description"),
+        FieldPanel("practice_target"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("description"),
+    ]
+    parent_page_types = ["courses.ProgramIndexPage"]
+    subpage_types = ["courses.ModulePage"]
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+
+    def get_context(self, request, *args, **kwargs):
+        from .curriculum import curriculum_breakdown
+
+        context = super().get_context(request, *args, **kwargs)
+        context["breakdown"] = curriculum_breakdown(self)
+        return context
+
+
+class ModulePage(CurriculumPage):
+    """A module of a programme: a topic with its lessons, case studies and quizzes."""
+
+    summary = models.TextField(_("summary"), blank=True)
+    objectives = RichTextField(
+        _("learning objectives"), features=["bold", "italic", "ul", "ol"], blank=True
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("summary"), FieldPanel("objectives")]
+    search_fields = [*Page.search_fields, index.SearchField("summary")]
+    parent_page_types = ["courses.ProgramPage"]
+    subpage_types = ["courses.LessonPage", "courses.CaseStudyPage"]
+
+    class Meta:
+        verbose_name = _("module")
+        verbose_name_plural = _("modules")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["activities"] = (
+            ActivityPage.objects.child_of(self).live().specific().order_by("path")
+        )
+        return context
+
+
+class ActivityPage(CurriculumPage):
+    """Anything a trainee studies or does inside a module, counted in academic hours."""
+
+    hours = models.DecimalField(
+        _("academic hours"),
+        max_digits=5,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("200"))],
+    )
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=ActivityKind.choices, default=ActivityKind.THEORY
+    )
+    summary = models.TextField(_("summary"), blank=True)
+
+    is_creatable = False
+    parent_page_types = ["courses.ModulePage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(hours__gt=0), name="courses_activity_hours_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=ActivityKind.values), name="courses_activity_kind_valid"
+            ),
+        ]
+
+    @property
+    def is_practice(self) -> bool:
+        return self.kind == ActivityKind.PRACTICE
+
+
+class LessonPage(ActivityPage):
+    """A theory lesson (its kind can be switched to practice for a workshop)."""
+
+    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel([FieldPanel("hours"), FieldPanel("kind")], heading=_("Academic hours")),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("body"),
+    ]
+    parent_page_types = ["courses.ModulePage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("lesson")
+        verbose_name_plural = _("lessons")
+
+
+class CaseStudyPage(ActivityPage):
+    """A practice case: a family's situation, the trainee's tasks and a guide for instructors.
+
+    The discussion guide is for instructors only: it is never indexed for search and never put in
+    a trainee's page context.
+    """
+
+    scenario = StreamField(BodyBlock(), verbose_name=_("scenario"))
+    profile_summary = models.TextField(
+        _("profile of the family or person"),
+        blank=True,
+        help_text=_("Who they are, where they live, what they have already tried."),
+    )
+    family = StreamField(
+        [("person", PersonBlock())], verbose_name=_("members of the family"), blank=True
+    )
+    discussion_guide = RichTextField(
+        _("discussion guide (instructors only)"),
+        features=["h3", "bold", "italic", "ol", "ul", "link"],
+        blank=True,
+        help_text=_("Never shown to trainees: expected answers, pitfalls, questions to ask."),
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("hours"),
+        FieldPanel("summary"),
+        FieldPanel("scenario"),
+        MultiFieldPanel(
+            [FieldPanel("profile_summary"), FieldPanel("family")],
+            heading=_("Profile of the family or person"),
+        ),
+        InlinePanel("tasks", heading=_("Tasks for the trainee"), label=_("Task"), min_num=1),
+        InlinePanel("attachments", heading=_("Attachments"), label=_("Attachment")),
+        MultiFieldPanel([FieldPanel("discussion_guide")], heading=_("For instructors only")),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("scenario"),
+        index.SearchField("profile_summary"),
+    ]
+    parent_page_types = ["courses.ModulePage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("case study")
+        verbose_name_plural = _("case studies")
+
+    def save(self, *args, **kwargs):
+        self.kind = ActivityKind.PRACTICE  # a case study is practice by definition
+        return super().save(*args, **kwargs)
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import can_read_discussion_guide
+
+        context = super().get_context(request, *args, **kwargs)
+        context["discussion_guide"] = (
+            self.discussion_guide if can_read_discussion_guide(request.user) else None
+        )
+        return context
+
+
+class CaseStudyTask(Orderable):
+    """One task the trainee answers in a case study (submissions attach to it later)."""
+
+    page = ParentalKey(CaseStudyPage, on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(_("title"), max_length=255)
+    instructions = RichTextField(
+        _("instructions"), features=["bold", "italic", "ol", "ul", "link"], blank=True
+    )
+
+    panels = [FieldPanel("title"), FieldPanel("instructions")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("case task")
+        verbose_name_plural = _("case tasks")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CaseStudyAttachment(Orderable):
+    """A document handed to the trainee with the case: a certificate, a statement, a form."""
+
+    page = ParentalKey(CaseStudyPage, on_delete=models.CASCADE, related_name="attachments")
+    document = models.ForeignKey("wagtaildocs.Document", on_delete=models.CASCADE, related_name="+")
+    caption = models.CharField(_("caption"), max_length=255, blank=True)
+
+    panels = [FieldPanel("document"), FieldPanel("caption")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+
+class CurriculumReviewTask(GroupApprovalTask):
+    """Approval by a senior instructor that refuses to publish what would break the 75 % rule."""
+
+    class Meta:
+        verbose_name = _("curriculum review")
+        verbose_name_plural = _("curriculum reviews")
+
+    def on_action(self, task_state, user, action_name, **kwargs):
+        if action_name == "approve":
+            from .curriculum import check_practice_balance
+
+            check_practice_balance(task_state.revision.as_object())
+        return super().on_action(task_state, user, action_name, **kwargs)
+
+
+class Cohort(models.Model):
+    """A group of trainees taking one programme in one region, such as Tambov's "Группа 1"."""
+
+    program = models.ForeignKey(
+        ProgramPage, on_delete=models.PROTECT, related_name="cohorts", verbose_name=_("programme")
+    )
+    region = models.ForeignKey(
+        "accounts.Region",
+        on_delete=models.PROTECT,
+        related_name="cohorts",
+        verbose_name=_("region"),
+    )
+    name = models.CharField(_("name"), max_length=120)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    capacity = models.PositiveSmallIntegerField(_("capacity"), default=25)
+    instructors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="taught_cohorts",
+        blank=True,
+        verbose_name=_("instructors"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("cohort")
+        verbose_name_plural = _("cohorts")
+        ordering = ["region__name", "starts_on", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "region", "name"], name="courses_cohort_unique_name"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="courses_cohort_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(capacity__gt=0), name="courses_cohort_capacity_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} — {self.region.name}"
+
+
+class Enrolment(models.Model):
+    """A trainee's place in a cohort; at most one active enrolment per programme."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        COMPLETED = "completed", _("Completed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    trainee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+        verbose_name=_("trainee"),
+    )
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("cohort")
+    )
+    # Copied from the cohort so that the database itself can hold the one-active-per-programme rule.
+    program = models.ForeignKey(
+        ProgramPage, on_delete=models.PROTECT, related_name="+", verbose_name=_("programme")
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
+    enrolled_on = models.DateField(_("enrolled on"))
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trainee", "program"],
+                condition=models.Q(status="active"),
+                name="courses_one_active_enrolment_per_program",
+            ),
+            models.UniqueConstraint(
+                fields=["trainee", "cohort"], name="courses_enrolment_unique_in_cohort"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trainee} → {self.cohort}"

@@ -1,0 +1,39 @@
+from django.contrib import messages
+from django.shortcuts import redirect
+from wagtail import hooks
+
+from content.http import safe_return_url
+
+from .curriculum import practice_balance_error
+
+
+@hooks.register("before_publish_page")
+def refuse_publish_below_practice_target(request, page):
+    """The draft is already saved as a revision; only going live is refused."""
+    error = practice_balance_error(page)
+    if error:
+        messages.error(request, error)
+        return redirect("wagtailadmin_pages:edit", page.pk)
+    return None
+
+
+@hooks.register("before_unpublish_page")
+def refuse_unpublish_below_practice_target(request, page):
+    error = practice_balance_error(page, unpublishing=True)
+    if error:
+        messages.error(request, error)
+        return redirect("wagtailadmin_pages:edit", page.pk)
+    return None
+
+
+@hooks.register("before_bulk_action")
+def refuse_bulk_publish_below_practice_target(request, action_type, objects, action_class_instance):
+    if action_type not in {"publish", "unpublish"}:
+        return None
+    for page in objects:
+        candidate = page.get_latest_revision_as_object() if action_type == "publish" else page
+        error = practice_balance_error(candidate, unpublishing=action_type == "unpublish")
+        if error:
+            messages.error(request, error)
+            return redirect(safe_return_url(request, fallback="wagtailadmin_explore_root"))
+    return None

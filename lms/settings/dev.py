@@ -1,0 +1,8 @@
+"""Local demo: `make run`. SQLite under var/, mail printed to the console."""
+
+from .base import *  # noqa: F403
+from .base import env_bool, os
+
+DEBUG = env_bool("DEBUG", True)
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -1,0 +1,17 @@
+"""Test run: DATABASE_URL selects PostgreSQL (CI); SQLite otherwise. Fast hashing, local mail."""
+
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+from .base import os
+
+DEBUG = False
+SECRET_KEY = "test-only-key-not-secret-at-all-0123456789abcdefghijklmnopqrstuvwxyz"
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="lms-test-media-"))
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+if "DATABASE_URL" not in os.environ:
+    DATABASES["default"]["NAME"] = ":memory:"  # noqa: F405
