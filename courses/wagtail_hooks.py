@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.shortcuts import redirect
 from wagtail import hooks
+from wagtail.models import Page
 
 from content.http import safe_return_url
 
@@ -11,10 +12,14 @@ from .curriculum import practice_balance_error
 def refuse_publish_below_practice_target(request, page):
     """The draft is already saved as a revision; only going live is refused."""
     error = practice_balance_error(page)
-    if error:
-        messages.error(request, error)
-        return redirect("wagtailadmin_pages:edit", page.pk)
-    return None
+    if not error:
+        return None
+    if page.live and page.live_revision_id is None:
+        # Wagtail's create view adds a page to publish as live before this hook runs:
+        # keep it a draft.
+        Page.objects.filter(pk=page.pk).update(live=False, has_unpublished_changes=True)
+    messages.error(request, error)
+    return redirect("wagtailadmin_pages:edit", page.pk)
 
 
 @hooks.register("before_unpublish_page")

@@ -1,0 +1,77 @@
+"""The demo school: `load_demo` and `curriculum_report` as an operator runs them."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from content.demo import curriculum
+from courses.models import CaseStudyPage, Cohort, Enrolment, ModulePage, ProgramPage
+
+pytestmark = pytest.mark.django_db
+SLUG = curriculum.PROGRAM["slug"]
+
+
+def load_demo(*args) -> str:
+    out = StringIO()
+    call_command("load_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def report() -> dict:
+    out = StringIO()
+    call_command("curriculum_report", "--json", SLUG, stdout=out)
+    return json.loads(out.getvalue())
+
+
+
+
+def test_demo_programme_is_72_hours_with_at_least_75_percent_practice():
+    load_demo()
+
+    data = report()
+
+    assert data["total_hours"] == 72
+    assert data["practice_share"] >= 75
+    assert data["practice_hours"] + data["theory_hours"] == data["total_hours"]
+    assert len(data["modules"]) >= 6
+    program = ProgramPage.objects.get(slug=SLUG)
+    assert program.live
+    assert ModulePage.objects.child_of(program).live().count() >= 6
+    cases = CaseStudyPage.objects.descendant_of(program).live()
+    assert cases.count() >= 10
+    for case in cases:
+        assert case.tasks.exists() and case.discussion_guide and case.family
+
+
+def test_demo_school_has_its_people_and_two_regions():
+    output = load_demo()
+
+    tambov = Cohort.objects.get(region__code="68", name="Группа 1")
+    yugra = Cohort.objects.get(region__code="86")
+    assert Enrolment.objects.filter(cohort=tambov).count() == 18
+    assert Enrolment.objects.filter(cohort=yugra).exists()
+    assert tambov.instructors.count() == 2
+    User = get_user_model()
+    for username in ("trainee01", "instructor", "official", "federal", "admin"):
+        assert User.objects.filter(username=username).exists()
+        assert username in output
+
+
+def test_load_demo_is_idempotent_and_reset_rebuilds():
+    load_demo()
+    counts = (ProgramPage.objects.count(), get_user_model().objects.count())
+
+    load_demo()
+    assert (ProgramPage.objects.count(), get_user_model().objects.count()) == counts
+
+    load_demo("--reset")
+    assert (ProgramPage.objects.count(), get_user_model().objects.count()) == counts
+    assert report()["total_hours"] == 72
+
+
+def test_curriculum_report_names_an_unknown_programme():
+    with pytest.raises(CommandError, match="no-such"):
+        call_command("curriculum_report", "--json", "no-such", stdout=StringIO())

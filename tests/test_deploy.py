@@ -1,0 +1,41 @@
+"""Production settings pass Django's deployment checklist when a secret and a host are given."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_check(**env) -> subprocess.CompletedProcess:
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")
+    }
+    environment.update(env, DJANGO_SETTINGS_MODULE="lms.settings.production")
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_passes_with_a_secret_and_a_host():
+    result = run_check(
+        DJANGO_SECRET_KEY="k" * 20 + "-Zx9!q@w#e$r%t^y&u*i(o)p_a+s=d-f/g.h,j;k",
+        ALLOWED_HOSTS="school.example.org",
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "WARNINGS" not in result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_check(ALLOWED_HOSTS="school.example.org", DJANGO_SECRET_KEY="")
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
