@@ -40,7 +40,9 @@ RU = {
     "Section": "Раздел",
     "Subsection": "Подраздел",
     "Heading": "Заголовок",
-    "A heading that splits a long text into sections": "Заголовок, делящий длинный текст на разделы",
+    "A heading that splits a long text into sections": (
+        "Заголовок, делящий длинный текст на разделы"
+    ),
     "Kind": "Вид",
     "Note": "Примечание",
     "Warning": "Предупреждение",

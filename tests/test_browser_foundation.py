@@ -9,7 +9,10 @@ from django.core.management import call_command
 from tests.browser import launch_chromium, serious_violations
 
 # serialized_rollback: the regions, roles and workflow of the data migrations survive the flush.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test are
 # still plain synchronous calls.

@@ -26,8 +26,6 @@ def report() -> dict:
     return json.loads(out.getvalue())
 
 
-
-
 def test_demo_programme_is_72_hours_with_at_least_75_percent_practice():
     load_demo()
 

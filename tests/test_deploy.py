@@ -9,9 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_check(**env) -> subprocess.CompletedProcess:
-    environment = {
-        key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")
-    }
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
     environment.update(env, DJANGO_SETTINGS_MODULE="lms.settings.production")
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

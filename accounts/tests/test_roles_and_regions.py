@@ -114,5 +114,3 @@ def test_a_user_without_a_region_is_refused_with_a_message(client):
     assert response.status_code == 200
     assert "region" in response.context["form"].errors
     assert not type(admin).objects.filter(username="no.region").exists()
-
-

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from wagtail.documents import get_document_model
-from django.core.files.base import ContentFile
 
 from tests import factories
 

@@ -53,7 +53,9 @@ def test_breakdown_leaves_out_drafts_and_activities_of_draft_modules():
     program = factories.program()
     module = ModulePage.objects.child_of(program).get()
     factories.lesson(module, "10", live=False)
-    hidden_module = program.add_child(instance=ModulePage(title="Черновик", slug="draft", live=False))
+    hidden_module = program.add_child(
+        instance=ModulePage(title="Черновик", slug="draft", live=False)
+    )
     factories.case_study(hidden_module, "20")
 
     breakdown = curriculum_breakdown(program)
