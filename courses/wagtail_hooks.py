@@ -42,3 +42,15 @@ def refuse_bulk_publish_below_practice_target(request, action_type, objects, act
             messages.error(request, error)
             return redirect(safe_return_url(request, fallback="wagtailadmin_explore_root"))
     return None
+
+
+@hooks.register("before_delete_page")
+def refuse_delete_below_practice_target(request, page):
+    """Deleting live practice is unpublishing it for good: the same rule applies."""
+    if not page.live:
+        return None
+    error = practice_balance_error(page, unpublishing=True)
+    if error:
+        messages.error(request, error)
+        return redirect("wagtailadmin_pages:edit", page.pk)
+    return None

@@ -172,3 +172,35 @@ def test_instructors_cannot_publish_directly(client, instructor, program, module
     client.post(url, lesson_form("Урок", "0.5"))
 
     assert not LessonPage.objects.get(slug="new-lesson").live
+
+
+def test_deleting_live_practice_below_the_target_is_refused(client, program):
+    admin = factories.user("Administrator", is_superuser=True)
+    client.force_login(admin)
+    case = CaseStudyPage.objects.descendant_of(program).get()
+
+    response = client.post(reverse("wagtailadmin_pages:delete", args=(case.pk,)))
+
+    assert response.status_code == 302
+    assert CaseStudyPage.objects.filter(pk=case.pk).exists()
+    assert messages_of(response)
+
+
+def test_deleting_a_draft_is_not_held_by_the_rule(client, program, module):
+    admin = factories.user("Administrator", is_superuser=True)
+    client.force_login(admin)
+    draft = factories.lesson(module, "5", live=False)
+
+    client.post(reverse("wagtailadmin_pages:delete", args=(draft.pk,)))
+
+    assert not LessonPage.objects.filter(pk=draft.pk).exists()
+
+
+def test_an_instructor_previews_a_case_study_with_its_discussion_guide(client, instructor, program):
+    client.force_login(instructor)
+    case = CaseStudyPage.objects.descendant_of(program).get()
+
+    response = client.get(reverse("wagtailadmin_pages:view_draft", args=(case.pk,)))
+
+    assert response.status_code == 200
+    assert "Разбор для преподавателя" in response.content.decode()
