@@ -49,6 +49,15 @@ class User(AbstractUser):
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="users", verbose_name=_("region")
     )
+    # Only what the school needs to reach and certify a coordinator; nothing more is collected.
+    phone = models.CharField(
+        _("phone"), max_length=16, blank=True, help_text=_("In the form +7XXXXXXXXXX.")
+    )
+    organisation = models.CharField(_("organisation"), max_length=255, blank=True)
+    position = models.CharField(_("position"), max_length=255, blank=True)
+    data_consent = models.BooleanField(_("consent to personal data processing"), default=False)
+    data_consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
+    email_notifications = models.BooleanField(_("send notifications by e-mail"), default=True)
 
     objects = SchoolUserManager()
     REQUIRED_FIELDS = ["email", "region"]

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, ROUND_UP, Decimal
 from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from wagtail.models import Page
+from wagtail.models import Page, Site
 
 from .models import ActivityKind, ActivityPage, ModulePage, ProgramPage
 
@@ -60,6 +60,22 @@ class ActivityHours:
     slug: str
     kind: str
     hours: Decimal
+    url_path: str = ""
+
+    @property
+    def url(self) -> str:
+        return page_url(self.url_path)
+
+
+def page_url(url_path: str) -> str:
+    """A page's address on the site from its `url_path`, without loading the page.
+
+    Wagtail serves a page at its url_path less the site root's; the root paths are cached.
+    """
+    for root in Site.get_site_root_paths():
+        if url_path.startswith(root.root_path):
+            return "/" + url_path[len(root.root_path) :]
+    return ""
 
 
 @dataclass
@@ -163,7 +179,7 @@ def curriculum_breakdown(
         ActivityPage.objects.descendant_of(program)
         .live()
         .order_by("path")
-        .values("pk", "path", "title", "slug", "kind", "hours")
+        .values("pk", "path", "url_path", "title", "slug", "kind", "hours")
     )
     if isinstance(pending, ActivityPage):
         rows = [row for row in rows if row["pk"] != pending.pk]
@@ -171,6 +187,7 @@ def curriculum_breakdown(
             {
                 "pk": pending.pk,
                 "path": pending.path,
+                "url_path": pending.url_path,
                 "title": pending.title,
                 "slug": pending.slug,
                 "kind": pending.kind,
@@ -187,7 +204,12 @@ def curriculum_breakdown(
         if module is None:  # under an unpublished module: not reachable, not counted
             continue
         activity = ActivityHours(
-            id=row["pk"], title=row["title"], slug=row["slug"], kind=row["kind"], hours=row["hours"]
+            id=row["pk"],
+            title=row["title"],
+            slug=row["slug"],
+            kind=row["kind"],
+            hours=row["hours"],
+            url_path=row["url_path"],
         )
         module.activities.append(activity)
         module.add(activity.hours, activity.kind)

@@ -1,28 +1,129 @@
-"""Reads of the curriculum, scoped to who asks."""
+"""Reads of the curriculum and of cohorts, scoped to who asks.
+
+Each access rule lives here once; views, pages, commands and templates ask these functions
+rather than test roles themselves.
+"""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from accounts.roles import Role
 
-from .models import ProgramPage
+from .models import Cohort, Enrolment, ProgramPage
 
-# Roles that author and teach: they read instructor-only material such as discussion guides.
-TEACHING_ROLES = {Role.INSTRUCTOR, Role.SENIOR_INSTRUCTOR, Role.ADMINISTRATOR}
+# Roles that author and teach: they read every programme and instructor-only material.
+TEACHING_ROLES = frozenset({Role.INSTRUCTOR, Role.SENIOR_INSTRUCTOR, Role.ADMINISTRATOR})
+
+
+# Roles that follow cohorts: teach them, run them or oversee them.
+STAFF_ROLES = TEACHING_ROLES | {Role.REGIONAL_OFFICIAL, Role.FEDERAL_OFFICIAL}
+
+
+def _roles(user) -> frozenset[str]:
+    if not user.is_authenticated:
+        return frozenset()
+    return user.role_names
+
+
+def is_administrator(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or Role.ADMINISTRATOR in _roles(user))
+
+
+def sees_all_regions(user) -> bool:
+    return is_administrator(user) or Role.FEDERAL_OFFICIAL in _roles(user)
 
 
 def programs_visible_to(user) -> QuerySet[ProgramPage]:
-    """Live programmes the user may open; none for an anonymous visitor."""
+    """Live programmes the user may open.
+
+    Authors, administrators and federal officials: all. A regional official: those taught in
+    their region. A trainee: those of their enrolments (not the withdrawn ones). Anyone else: none.
+    """
     if not user.is_authenticated:
         return ProgramPage.objects.none()
-    return ProgramPage.objects.live().order_by("path")
+    live = ProgramPage.objects.live().order_by("path")
+    roles = _roles(user)
+    if is_administrator(user) or roles & TEACHING_ROLES or Role.FEDERAL_OFFICIAL in roles:
+        return live
+    visible = Q(
+        pk__in=Enrolment.objects.filter(trainee=user)
+        .exclude(status=Enrolment.Status.WITHDRAWN)
+        .values("program")
+    )
+    if Role.REGIONAL_OFFICIAL in roles:
+        visible |= Q(pk__in=Cohort.objects.filter(region_id=user.region_id).values("program"))
+    return live.filter(visible)
+
+
+def follows_cohorts(user) -> bool:
+    """Whether the cohorts pages are for this user (staff, not trainees)."""
+    return is_administrator(user) or bool(_roles(user) & STAFF_ROLES)
+
+
+def can_view_program(user, program: ProgramPage) -> bool:
+    return programs_visible_to(user).filter(pk=program.pk).exists()
 
 
 def can_read_discussion_guide(user) -> bool:
     """Instructors, senior instructors and administrators; never a trainee or an official."""
+    return is_administrator(user) or bool(_roles(user) & TEACHING_ROLES)
+
+
+def cohorts_visible_to(user) -> QuerySet[Cohort]:
+    """Cohorts the user follows: all (administrators, federal officials), their region's
+    (regional officials), the ones they teach (instructors), the ones they study in (trainees)."""
+    cohorts = Cohort.objects.select_related("program", "region")
     if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    return bool(user.role_names & TEACHING_ROLES)
+        return cohorts.none()
+    if sees_all_regions(user):
+        return cohorts
+    roles = _roles(user)
+    visible = Q(pk__in=[])
+    if Role.REGIONAL_OFFICIAL in roles:
+        visible |= Q(region_id=user.region_id)
+    if roles & TEACHING_ROLES:
+        visible |= Q(instructors=user)
+    visible |= Q(
+        pk__in=Enrolment.objects.filter(trainee=user)
+        .exclude(status=Enrolment.Status.WITHDRAWN)
+        .values("cohort")
+    )
+    return cohorts.filter(visible).distinct()
+
+
+def cohorts_managed_by(user) -> QuerySet[Cohort]:
+    """Cohorts the user may create, edit and enrol trainees in: administrators and federal
+    officials everywhere, regional officials in their own region."""
+    cohorts = Cohort.objects.select_related("program", "region")
+    if sees_all_regions(user):
+        return cohorts
+    if Role.REGIONAL_OFFICIAL in _roles(user):
+        return cohorts.filter(region_id=user.region_id)
+    return cohorts.none()
+
+
+def can_manage_cohorts(user) -> bool:
+    return sees_all_regions(user) or Role.REGIONAL_OFFICIAL in _roles(user)
+
+
+def cohort_list(user) -> QuerySet[Cohort]:
+    """The cohorts page: what the user follows, with the number of active trainees."""
+    return cohorts_visible_to(user).annotate(
+        active_count=Count(
+            "enrolments", filter=Q(enrolments__status=Enrolment.Status.ACTIVE), distinct=True
+        )
+    )
+
+
+def enrolment_for(user, program: ProgramPage) -> Enrolment | None:
+    """The trainee's current enrolment in the programme (active first, then completed)."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Enrolment.objects.filter(trainee=user, program=program)
+        .exclude(status=Enrolment.Status.WITHDRAWN)
+        .select_related("cohort")
+        .order_by("status")  # "active" sorts before "completed"
+        .first()
+    )

@@ -11,13 +11,18 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 from wagtail.documents import get_document_model
 from wagtail.models import Page, Site
 from wagtail.rich_text import RichText
 
 from accounts.models import Region
 from content.models import HomePage
+from courses.curriculum import curriculum_breakdown
 from courses.models import (
+    ActivityCompletion,
+    ActivityKind,
+    ActivityPage,
     CaseStudyAttachment,
     CaseStudyPage,
     CaseStudyTask,
@@ -28,6 +33,7 @@ from courses.models import (
     ProgramIndexPage,
     ProgramPage,
 )
+from courses.services import activity_complete, enrolment_withdraw
 
 from . import curriculum, people
 
@@ -80,6 +86,7 @@ def build_demo(*, reset: bool = False) -> DemoReport:
     home = _build_home(report)
     program = _build_program(home, report)
     _build_cohorts(program, users)
+    _build_progress(program)
     return report
 
 
@@ -292,3 +299,35 @@ def _build_cohorts(program: ProgramPage, users: dict) -> None:
                 cohort=cohort,
                 defaults={"program": program, "enrolled_on": cohort.starts_on},
             )
+
+
+def _build_progress(program: ProgramPage) -> None:
+    """A realistic spread: some trainees ahead, some behind, one withdrawn."""
+    activities = [
+        activity
+        for module in curriculum_breakdown(program).modules
+        for activity in module.activities
+    ]
+    pages = ActivityPage.objects.in_bulk([activity.id for activity in activities])
+    today = timezone.localdate()
+    for cohort in Cohort.objects.filter(program=program).select_related("region"):
+        shares = people.PROGRESS[cohort.region.code]
+        enrolments = cohort.enrolments.select_related("trainee").order_by("trainee__username")
+        for enrolment, share in zip(enrolments, shares, strict=False):
+            if share is None:
+                enrolment_withdraw(enrolment=enrolment, on=cohort.starts_on + dt.timedelta(days=16))
+                continue
+            done = activities[: round(share * len(activities))]
+            span = max((today - cohort.starts_on).days, 1)
+            for index, activity in enumerate(done):
+                day = cohort.starts_on + dt.timedelta(days=span * (index + 1) // (len(done) + 1))
+                activity_complete(
+                    enrolment=enrolment,
+                    activity=pages[activity.id],
+                    source=(
+                        ActivityCompletion.Source.SUBMISSION
+                        if activity.kind == ActivityKind.PRACTICE
+                        else ActivityCompletion.Source.SELF
+                    ),
+                    at=timezone.make_aware(dt.datetime.combine(day, dt.time(15, 0))),
+                )

@@ -17,6 +17,12 @@ def program():
     return factories.program([[("theory", "2"), ("practice", "4.5"), ("practice", "1.5")]])
 
 
+@pytest.fixture
+def trainee(trainee, program):
+    factories.enrol(trainee, factories.cohort(program))
+    return trainee
+
+
 def test_anonymous_visitors_are_sent_to_sign_in(client, program):
     response = client.get(program.url)
 

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "courses",
     "assessments",
     "certificates",
+    "notifications",
     "wagtail.sites",
     "accounts.apps.SchoolWagtailUsersConfig",
     "wagtail.snippets",
@@ -48,7 +49,6 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -85,6 +85,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "content.context_processors.accessibility",
+                "notifications.context_processors.inbox",
+                "courses.context_processors.navigation",
             ],
         },
     },
@@ -108,8 +110,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "courses:learning"
 LOGOUT_REDIRECT_URL = "/"
+# Imported trainees choose their password through an invitation link; give them two weeks.
+PASSWORD_RESET_TIMEOUT = 14 * 24 * 60 * 60
 
 # Russian by default whatever the browser asks for; English on request (see SiteLanguageMiddleware).
 LANGUAGE_CODE = "ru"
@@ -169,5 +173,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

@@ -6,3 +6,6 @@ from .base import env_bool, os
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me")
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The demo runs background tasks in the web process, so that it needs no worker;
+# production queues them in the database for `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

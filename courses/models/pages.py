@@ -7,8 +7,8 @@ holds its academic hours and kind, so that a programme's hours are one query wha
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -33,14 +33,19 @@ class CurriculumPage(Page):
         abstract = True
 
     def serve(self, request, *args, **kwargs):
+        from courses.selectors import can_view_program
+
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
+        program = self.program
+        if program is None or not can_view_program(request.user, program):
+            raise PermissionDenied
         return super().serve(request, *args, **kwargs)
 
     def publish(self, revision, *args, **kwargs):
         # Every way of publishing (workflow approval, scheduled and bulk publishing, scripts)
         # ends here; the admin's edit view is covered earlier, in wagtail_hooks.
-        from .curriculum import check_practice_balance
+        from courses.curriculum import check_practice_balance
 
         check_practice_balance(revision.as_object())
         return super().publish(revision, *args, **kwargs)
@@ -70,7 +75,7 @@ class ProgramIndexPage(Page):
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import programs_visible_to
+        from courses.selectors import programs_visible_to
 
         context = super().get_context(request, *args, **kwargs)
         context["programs"] = programs_visible_to(request.user)
@@ -112,7 +117,7 @@ class ProgramPage(CurriculumPage):
         verbose_name_plural = _("programmes")
 
     def get_context(self, request, *args, **kwargs):
-        from .curriculum import curriculum_breakdown
+        from courses.curriculum import curriculum_breakdown
 
         context = super().get_context(request, *args, **kwargs)
         context["breakdown"] = curriculum_breakdown(self)
@@ -137,10 +142,10 @@ class ModulePage(CurriculumPage):
         verbose_name_plural = _("modules")
 
     def get_context(self, request, *args, **kwargs):
+        from courses.progress import module_activities
+
         context = super().get_context(request, *args, **kwargs)
-        context["activities"] = (
-            ActivityPage.objects.child_of(self).live().specific().order_by("path")
-        )
+        context["activities"] = module_activities(request.user, self, self.get_parent().specific)
         return context
 
 
@@ -202,6 +207,13 @@ class LessonPage(ActivityPage):
         verbose_name = _("lesson")
         verbose_name_plural = _("lessons")
 
+    def get_context(self, request, *args, **kwargs):
+        from courses.progress import activity_state
+
+        context = super().get_context(request, *args, **kwargs)
+        context["state"] = activity_state(request.user, self)
+        return context
+
 
 class CaseStudyPage(ActivityPage):
     """A practice case: a family's situation, the trainee's tasks and a guide for instructors.
@@ -257,7 +269,7 @@ class CaseStudyPage(ActivityPage):
         return super().save(*args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import can_read_discussion_guide
+        from courses.selectors import can_read_discussion_guide
 
         context = super().get_context(request, *args, **kwargs)
         context["discussion_guide"] = (
@@ -308,98 +320,7 @@ class CurriculumReviewTask(GroupApprovalTask):
 
     def on_action(self, task_state, user, action_name, **kwargs):
         if action_name == "approve":
-            from .curriculum import check_practice_balance
+            from courses.curriculum import check_practice_balance
 
             check_practice_balance(task_state.revision.as_object())
         return super().on_action(task_state, user, action_name, **kwargs)
-
-
-class Cohort(models.Model):
-    """A group of trainees taking one programme in one region, such as Tambov's "Группа 1"."""
-
-    program = models.ForeignKey(
-        ProgramPage, on_delete=models.PROTECT, related_name="cohorts", verbose_name=_("programme")
-    )
-    region = models.ForeignKey(
-        "accounts.Region",
-        on_delete=models.PROTECT,
-        related_name="cohorts",
-        verbose_name=_("region"),
-    )
-    name = models.CharField(_("name"), max_length=120)
-    starts_on = models.DateField(_("starts on"))
-    ends_on = models.DateField(_("ends on"))
-    capacity = models.PositiveSmallIntegerField(_("capacity"), default=25)
-    instructors = models.ManyToManyField(
-        settings.AUTH_USER_MODEL,
-        related_name="taught_cohorts",
-        blank=True,
-        verbose_name=_("instructors"),
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("cohort")
-        verbose_name_plural = _("cohorts")
-        ordering = ["region__name", "starts_on", "name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["program", "region", "name"], name="courses_cohort_unique_name"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(ends_on__gte=models.F("starts_on")),
-                name="courses_cohort_ends_after_start",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(capacity__gt=0), name="courses_cohort_capacity_positive"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.name} — {self.region.name}"
-
-
-class Enrolment(models.Model):
-    """A trainee's place in a cohort; at most one active enrolment per programme."""
-
-    class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
-        COMPLETED = "completed", _("Completed")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
-
-    trainee = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="enrolments",
-        verbose_name=_("trainee"),
-    )
-    cohort = models.ForeignKey(
-        Cohort, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("cohort")
-    )
-    # Copied from the cohort so that the database itself can hold the one-active-per-programme rule.
-    program = models.ForeignKey(
-        ProgramPage, on_delete=models.PROTECT, related_name="+", verbose_name=_("programme")
-    )
-    status = models.CharField(
-        _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
-    )
-    enrolled_on = models.DateField(_("enrolled on"))
-    completed_on = models.DateField(_("completed on"), null=True, blank=True)
-    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("enrolment")
-        verbose_name_plural = _("enrolments")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["trainee", "program"],
-                condition=models.Q(status="active"),
-                name="courses_one_active_enrolment_per_program",
-            ),
-            models.UniqueConstraint(
-                fields=["trainee", "cohort"], name="courses_enrolment_unique_in_cohort"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.trainee} → {self.cohort}"

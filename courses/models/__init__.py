@@ -1,0 +1,34 @@
+"""Models of the courses app: the curriculum page tree, and the cohorts that study it."""
+
+from .cohorts import ActivityCompletion, Cohort, Enrolment, EnrolmentImport
+from .pages import (
+    ActivityKind,
+    ActivityPage,
+    CaseStudyAttachment,
+    CaseStudyPage,
+    CaseStudyTask,
+    CurriculumPage,
+    CurriculumReviewTask,
+    LessonPage,
+    ModulePage,
+    ProgramIndexPage,
+    ProgramPage,
+)
+
+__all__ = [
+    "ActivityCompletion",
+    "ActivityKind",
+    "ActivityPage",
+    "CaseStudyAttachment",
+    "CaseStudyPage",
+    "CaseStudyTask",
+    "Cohort",
+    "CurriculumPage",
+    "CurriculumReviewTask",
+    "Enrolment",
+    "EnrolmentImport",
+    "LessonPage",
+    "ModulePage",
+    "ProgramIndexPage",
+    "ProgramPage",
+]

@@ -1,0 +1,31 @@
+"""The trainee's side: "Моё обучение" and marking lessons studied."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from content.http import safe_return_url
+
+from ..models import LessonPage
+from ..progress import learning_overview
+from ..selectors import follows_cohorts
+from ..services import lesson_mark_studied
+
+
+@login_required
+def learning_home(request):
+    overview = learning_overview(request.user)
+    if not overview and follows_cohorts(request.user):
+        return redirect("courses:cohort_list")  # staff land on the cohorts they follow
+    return render(request, "courses/learning_home.html", {"overview": overview})
+
+
+@login_required
+@require_POST
+def mark_studied(request, pk: int):
+    lesson = get_object_or_404(LessonPage.objects.live(), pk=pk)
+    lesson_mark_studied(user=request.user, lesson=lesson)
+    messages.success(request, _("«%(title)s» is marked as studied.") % {"title": lesson.title})
+    return redirect(safe_return_url(request, fallback=lesson.url or "courses:learning"))

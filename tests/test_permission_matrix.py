@@ -1,0 +1,263 @@
+"""Every URL of the project × every role → the answer each must get.
+
+A URL pattern without a row here fails the test: no view slips in unreviewed. Wagtail's own URL
+trees (the admin, documents, page serving) are one row each, checked on a representative URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from wagtail.documents import get_document_model
+
+from courses.imports import import_preview
+from courses.models import LessonPage
+from notifications.services import notify
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+ROLES = [
+    "anonymous",
+    "trainee_a",
+    "trainee_b",
+    "instructor_a",
+    "official_x",
+    "official_y",
+    "federal",
+    "admin",
+]
+LOGIN = "login"  # a redirect to the sign-in page
+
+
+@dataclass
+class World:
+    users: dict
+    program_a: object
+    program_b: object
+    cohort_a: object
+    enrolment_a: object
+    lesson_a: object
+    import_a: object
+    notification_a: object
+    document: object
+
+
+@pytest.fixture
+def world(django_capture_on_commit_callbacks) -> World:
+    factories.site_home()
+    program_a = factories.program(title="Программа А")
+    program_b = factories.program(title="Программа Б")
+    cohort_a = factories.cohort(program_a, region_code="68")
+    cohort_b = factories.cohort(program_b, region_code="86")
+    users = {
+        "anonymous": None,
+        "trainee_a": factories.user("Trainee", region_code="68"),
+        "trainee_b": factories.user("Trainee", region_code="86"),
+        "instructor_a": factories.user("Instructor", region_code="68"),
+        "official_x": factories.user("Regional official", region_code="68"),
+        "official_y": factories.user("Regional official", region_code="86"),
+        "federal": factories.user("Federal official", region_code="77"),
+        "admin": factories.user("Administrator", is_superuser=True),
+    }
+    enrolment_a = factories.enrol(users["trainee_a"], cohort_a)
+    factories.enrol(users["trainee_b"], cohort_b)
+    cohort_a.instructors.add(users["instructor_a"])
+    import_a = import_preview(
+        cohort=cohort_a,
+        uploaded_by=users["official_x"],
+        file_name="x.csv",
+        data="Фамилия;Имя;E-mail;Телефон\nНовая;Анна;new@example.org;+79001112233".encode(),
+    )
+    document = get_document_model()(title="Памятка")
+    document.file.save("memo.txt", ContentFile(b"memo"), save=False)
+    document.save()
+    return World(
+        users=users,
+        program_a=program_a,
+        program_b=program_b,
+        cohort_a=cohort_a,
+        enrolment_a=enrolment_a,
+        lesson_a=LessonPage.objects.descendant_of(program_a).first(),
+        import_a=import_a,
+        notification_a=notify(recipient=users["trainee_a"], subject="Привет", url="/learning/"),
+        document=document,
+    )
+
+
+@dataclass
+class Row:
+    method: str
+    url: Callable[[World], str]
+    expect: dict[str, int | str]
+
+
+def everyone(code, **overrides) -> dict:
+    return {role: overrides.get(role, code) for role in ROLES}
+
+
+def signed_in(code, **overrides) -> dict:
+    return everyone(code, **{"anonymous": LOGIN, **overrides})
+
+
+STAFF_ONLY = signed_in(200, trainee_a=403, trainee_b=403)
+MANAGERS = {
+    "anonymous": LOGIN,
+    "trainee_a": 403,  # sees cohort A (their own) but does not manage it
+    "trainee_b": 404,
+    "instructor_a": 403,
+    "official_x": 200,
+    "official_y": 404,
+    "federal": 200,
+    "admin": 200,
+}
+IMPORTS = dict(MANAGERS, trainee_a=404, instructor_a=404)
+PROGRAM_A = signed_in(200, trainee_b=403, official_y=403)
+
+MATRIX: dict[str, Row] = {
+    "accounts:login": Row(
+        "get", lambda w: reverse("accounts:login"), signed_in(302, anonymous=200)
+    ),
+    "accounts:logout": Row("post", lambda w: reverse("accounts:logout"), everyone(302)),
+    "accounts:profile": Row("get", lambda w: reverse("accounts:profile"), signed_in(200)),
+    "accounts:password_reset": Row(
+        "get", lambda w: reverse("accounts:password_reset"), everyone(200)
+    ),
+    "accounts:password_reset_done": Row(
+        "get", lambda w: reverse("accounts:password_reset_done"), everyone(200)
+    ),
+    "accounts:password_reset_confirm": Row(
+        "get",
+        lambda w: reverse("accounts:password_reset_confirm", args=("MQ", "bad-token")),
+        everyone(200),
+    ),
+    "accounts:password_reset_complete": Row(
+        "get", lambda w: reverse("accounts:password_reset_complete"), everyone(200)
+    ),
+    "set_language": Row("post", lambda w: reverse("set_language"), everyone(302)),
+    "toggle_low_vision": Row("post", lambda w: reverse("toggle_low_vision"), everyone(302)),
+    "notifications:list": Row("get", lambda w: reverse("notifications:list"), signed_in(200)),
+    "notifications:open": Row(
+        "get",
+        lambda w: reverse("notifications:open", args=(w.notification_a.pk,)),
+        signed_in(404, trainee_a=302),
+    ),
+    "notifications:read_all": Row(
+        "post", lambda w: reverse("notifications:read_all"), signed_in(302)
+    ),
+    "courses:learning": Row(
+        "get", lambda w: reverse("courses:learning"), signed_in(302, trainee_a=200, trainee_b=200)
+    ),
+    "courses:mark_studied": Row(
+        "post",
+        lambda w: reverse("courses:mark_studied", args=(w.lesson_a.pk,)),
+        signed_in(403, trainee_a=302),
+    ),
+    "courses:cohort_list": Row("get", lambda w: reverse("courses:cohort_list"), STAFF_ONLY),
+    "courses:cohort_create": Row(
+        "get",
+        lambda w: reverse("courses:cohort_create"),
+        signed_in(200, trainee_a=403, trainee_b=403, instructor_a=403),
+    ),
+    "courses:cohort_detail": Row(
+        "get",
+        lambda w: reverse("courses:cohort_detail", args=(w.cohort_a.pk,)),
+        signed_in(200, trainee_a=403, trainee_b=403, official_y=404),
+    ),
+    "courses:cohort_edit": Row(
+        "get", lambda w: reverse("courses:cohort_edit", args=(w.cohort_a.pk,)), MANAGERS
+    ),
+    "courses:import_upload": Row(
+        "get", lambda w: reverse("courses:import_upload", args=(w.cohort_a.pk,)), MANAGERS
+    ),
+    "courses:enrolment_withdraw": Row(
+        "post",
+        lambda w: reverse("courses:enrolment_withdraw", args=(w.enrolment_a.pk,)),
+        {**MANAGERS, "official_x": 302, "federal": 302, "admin": 302},
+    ),
+    "courses:enrolment_restore": Row(
+        "post",
+        lambda w: reverse("courses:enrolment_restore", args=(w.enrolment_a.pk,)),
+        {**MANAGERS, "official_x": 302, "federal": 302, "admin": 302},
+    ),
+    "courses:import_detail": Row(
+        "get", lambda w: reverse("courses:import_detail", args=(w.import_a.pk,)), IMPORTS
+    ),
+    "courses:import_confirm": Row(
+        "post",
+        lambda w: reverse("courses:import_confirm", args=(w.import_a.pk,)),
+        {**IMPORTS, "official_x": 302, "federal": 302, "admin": 302},
+    ),
+    "courses:import_template": Row(
+        "get",
+        lambda w: reverse("courses:import_template", args=("csv",)),
+        signed_in(200, trainee_a=403, trainee_b=403, instructor_a=403),
+    ),
+    # Wagtail's URL trees, one representative URL each.
+    "wagtail admin": Row(
+        "get", lambda w: reverse("wagtailadmin_home"), signed_in(302, instructor_a=200, admin=200)
+    ),
+    "wagtail documents": Row("get", lambda w: w.document.url, signed_in(200)),
+    "wagtail pages: home": Row("get", lambda w: "/", everyone(200)),
+    "wagtail pages: programme": Row("get", lambda w: w.program_a.url, PROGRAM_A),
+    "wagtail pages: lesson": Row("get", lambda w: w.lesson_a.url, PROGRAM_A),
+}
+# Page serving is one URL pattern; the rows above check it for each kind of page.
+WAGTAIL_TREES = {
+    "wagtail.admin.urls": "wagtail admin",
+    "wagtail.documents.urls": "wagtail documents",
+    "wagtail.urls": "wagtail pages: home",
+}
+
+
+def project_url_keys() -> set[str]:
+    """One key per URL pattern of ours, and one per Wagtail URL tree."""
+    keys = set()
+
+    def walk(patterns, namespace: str = ""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                module = getattr(pattern.urlconf_module, "__name__", "")
+                if module in WAGTAIL_TREES:
+                    keys.add(WAGTAIL_TREES[module])
+                    continue
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern):
+                keys.add(f"{namespace}{pattern.name or pattern.pattern}")
+
+    walk(get_resolver().url_patterns)
+    return keys
+
+
+def test_every_url_pattern_has_a_row_in_the_matrix():
+    keys = project_url_keys()
+
+    assert keys - set(MATRIX) == set(), "URL patterns with no row in the permission matrix"
+    assert {key for key in keys if not key.startswith("wagtail")} <= set(MATRIX)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_the_expected_answer_everywhere(client, world, role):
+    user = world.users[role]
+    failures = []
+    for key, row in MATRIX.items():
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        url = row.url(world)
+        response = getattr(client, row.method)(url)
+        expected = row.expect[role]
+        if expected == LOGIN:
+            ok = response.status_code == 302 and "/login/" in response.url
+        else:
+            ok = response.status_code == expected
+        if not ok:
+            failures.append(
+                f"{key} {row.method.upper()} {url}: {response.status_code}, expected {expected}"
+            )
+    assert failures == []
