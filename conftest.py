@@ -1,6 +1,15 @@
 import pytest
+from django.utils import translation
 
 from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def english_outside_requests():
+    """Messages built outside a request are asserted in English; pages still speak Russian,
+    since the site's middleware picks the language of each request."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

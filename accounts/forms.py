@@ -36,6 +36,14 @@ class SignInForm(AuthenticationForm):
 class ProfileForm(forms.ModelForm):
     """What a person may keep up to date about themselves, and their consent."""
 
+    # Longer than the stored +7XXXXXXXXXX: people type spaces, dashes and brackets.
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=32,
+        required=False,
+        help_text=_("For example +7 900 123-45-67."),
+    )
+
     class Meta:
         model = User
         fields = [

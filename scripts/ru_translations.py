@@ -196,6 +196,277 @@ PLURALS = {
     "%(age)s year": ["%(age)s год", "%(age)s года", "%(age)s лет", "%(age)s лет"],
 }
 
+RU.update(
+    {
+        # People and profile
+        "Phone": "Телефон",
+        "For example +7 900 123-45-67.": "Например, +7 900 123-45-67.",
+        "E-mail": "Электронная почта",
+        "Enter a Russian number such as +7 900 123-45-67.": (
+            "Укажите российский номер, например +7 900 123-45-67."
+        ),
+        "Another account already uses this e-mail.": "Этот адрес уже указан в другой учётной записи.",
+        "phone": "телефон",
+        "In the form +7XXXXXXXXXX.": "В виде +7XXXXXXXXXX.",
+        "organisation": "организация",
+        "position": "должность",
+        "last name": "фамилия",
+        "first name": "имя",
+        "consent to personal data processing": "согласие на обработку персональных данных",
+        "consent given at": "дата согласия",
+        "send notifications by e-mail": "присылать уведомления на почту",
+        "Your profile is saved.": "Профиль сохранён.",
+        "Password": "Пароль",
+        "Full name": "ФИО",
+        "My profile": "Мой профиль",
+        "What the school holds about you": "Какие данные о вас хранит школа",
+        "Consent to personal data processing": "Согласие на обработку персональных данных",
+        "Given on %(date)s": "Дано %(date)s",
+        "Not given": "Не дано",
+        "The school keeps only what it needs to teach and certify you: your name, region, "
+        "contacts, organisation and position. To correct your name or region, ask your school.": (
+            "Школа хранит только то, что нужно для обучения и выдачи удостоверения: ФИО, регион, "
+            "контакты, организацию и должность. Чтобы исправить ФИО или регион, обратитесь в школу."
+        ),
+        "Save": "Сохранить",
+        "Change your password": "Сменить пароль",
+        # Passwords and invitations
+        "Welcome to the school of social coordinators": "Добро пожаловать в школу социальных координаторов",
+        "You are enrolled in «%(cohort)s», programme «%(program)s». Your login is %(login)s. "
+        "Choose your password by the link below.": (
+            "Вы зачислены в группу «%(cohort)s», программа «%(program)s». Ваш логин — %(login)s. "
+            "Пароль вы выберете сами по ссылке ниже."
+        ),
+        "You are enrolled in «%(cohort)s»": "Вы зачислены в группу «%(cohort)s»",
+        "Programme: %(program)s.": "Программа: %(program)s.",
+        "A new password for the school of social coordinators": (
+            "Новый пароль в школе социальных координаторов"
+        ),
+        "Your password is saved": "Пароль сохранён",
+        "Choose your password": "Выберите пароль",
+        "Save the password": "Сохранить пароль",
+        "The link no longer works": "Ссылка больше не действует",
+        "It was used already or is too old.": "Ею уже воспользовались, или срок её действия истёк.",
+        "Ask for a new one": "Запросите новую",
+        "Check your e-mail": "Проверьте почту",
+        "If an account uses this e-mail, a link to choose a new password is on its way.": (
+            "Если этот адрес указан в учётной записи, на него придёт ссылка для выбора пароля."
+        ),
+        "To choose a new password, open this link:": "Чтобы выбрать новый пароль, откройте ссылку:",
+        "Your login: %(login)s": "Ваш логин: %(login)s",
+        "Choose a new password": "Новый пароль",
+        "Enter your e-mail: we will send a link to choose a new password.": (
+            "Укажите электронную почту: мы пришлём ссылку для выбора нового пароля."
+        ),
+        "Send the link": "Прислать ссылку",
+        # Cohorts and enrolments
+        "Cohorts": "Группы",
+        "Cohort": "Группа",
+        "New cohort": "Новая группа",
+        "Programme": "Программа",
+        "Trainees": "Слушатели",
+        "Instructors": "Преподаватели",
+        "Status": "Статус",
+        "Actions": "Действия",
+        "Withdraw": "Отчислить",
+        "Restore": "Восстановить",
+        "Edit": "Изменить",
+        "Cancel": "Отмена",
+        "Dates": "Сроки",
+        "No trainees yet.": "Слушателей пока нет.",
+        "No cohorts yet.": "Групп пока нет.",
+        "Cohorts you follow": "Группы, за которыми вы следите",
+        "Edit «%(name)s»": "Изменение группы «%(name)s»",
+        "Trainees and their progress, of %(total)s academic hours": (
+            "Слушатели и их продвижение из %(total)s академических часов"
+        ),
+        "Done, ac. h": "Пройдено, ак. ч",
+        "The end cannot come before the start.": "Окончание не может быть раньше начала.",
+        "%(count)s trainees already study in this cohort.": (
+            "В группе уже учатся слушатели: %(count)s."
+        ),
+        "The programme of a cohort with trainees cannot be changed.": (
+            "Программу группы, в которой есть слушатели, изменить нельзя."
+        ),
+        "The cohort «%(cohort)s» is full (%(capacity)s places).": (
+            "В группе «%(cohort)s» нет мест (мест: %(capacity)s)."
+        ),
+        "%(trainee)s already studies this programme in «%(cohort)s».": (
+            "%(trainee)s уже учится по этой программе в группе «%(cohort)s»."
+        ),
+        "%(trainee)s already studies this programme.": "%(trainee)s уже учится по этой программе.",
+        "The cohort «%(name)s» is created.": "Группа «%(name)s» создана.",
+        "The cohort is saved.": "Группа сохранена.",
+        "%(name)s is withdrawn.": "%(name)s: отчислен(а).",
+        "%(name)s is back in the cohort.": "%(name)s: восстановлен(а) в группе.",
+        "completed activity": "пройденное занятие",
+        "completed activities": "пройденные занятия",
+        "how": "как",
+        "completed at": "когда пройдено",
+        "Marked as studied by the trainee": "Отмечено слушателем как изученное",
+        "Case work submitted": "Работа по кейсу сдана",
+        "Quiz passed": "Тест сдан",
+        "Session attended": "Занятие посещено",
+        # Imports
+        "trainee import": "импорт слушателей",
+        "trainee imports": "импорты слушателей",
+        "Trainee import": "Импорт слушателей",
+        "Awaiting confirmation": "Ждёт подтверждения",
+        "Being imported": "Выполняется",
+        "Imported": "Выполнен",
+        "Not imported": "Не выполнен",
+        "file": "файл",
+        "by": "кто загрузил",
+        "Enrol from a spreadsheet": "Зачислить из таблицы",
+        "Spreadsheet (CSV or XLSX)": "Таблица (CSV или XLSX)",
+        "Up to 2 MB. Start from the template file.": "До 2 МБ. Заполните файл-шаблон.",
+        "The file is too large: at most %(size)s MB.": "Файл слишком большой: не более %(size)s МБ.",
+        "The file has no column %(columns)s. Start from the template file.": (
+            "В файле нет столбца %(columns)s. Заполните файл-шаблон."
+        ),
+        "The file looks like an Excel workbook but cannot be read. Save it again as .xlsx.": (
+            "Файл похож на книгу Excel, но прочитать его не удалось. Сохраните его заново в .xlsx."
+        ),
+        "This is not a spreadsheet: upload a CSV or XLSX file.": (
+            "Это не таблица: загрузите файл CSV или XLSX."
+        ),
+        "The file is empty.": "Файл пустой.",
+        "Old Excel files (.xls) are not supported: save the file as .xlsx or CSV.": (
+            "Старый формат Excel (.xls) не поддерживается: сохраните файл в .xlsx или CSV."
+        ),
+        "The file has no rows.": "В файле нет строк.",
+        "The file has a header but no trainees.": "В файле есть заголовок, но нет слушателей.",
+        "The file has %(count)s rows; at most %(max)s can be imported at once.": (
+            "В файле строк: %(count)s; за один раз можно загрузить не более %(max)s."
+        ),
+        "%(field)s is missing": "Не указано: %(field)s",
+        "%(field)s «%(value)s» has characters a name cannot have": (
+            "%(field)s «%(value)s»: недопустимые символы"
+        ),
+        "E-mail is missing": "Не указана электронная почта",
+        "E-mail «%(value)s» is not an e-mail address": ("«%(value)s» — не адрес электронной почты"),
+        "Phone is missing": "Не указан телефон",
+        "Phone «%(value)s» is not a Russian number such as +7 900 123-45-67": (
+            "«%(value)s» — не российский номер телефона вида +7 900 123-45-67"
+        ),
+        "Cohort «%(value)s» is unknown or not yours": (
+            "Группа «%(value)s» не найдена среди ваших групп"
+        ),
+        "The same e-mail as row %(row)s": "Та же почта, что в строке %(row)s",
+        "%(email)s is registered in another region (%(region)s)": (
+            "%(email)s зарегистрирован(а) в другом регионе (%(region)s)"
+        ),
+        "Already enrolled in this cohort": "Уже в этой группе",
+        "Already enrolled in «%(cohort)s»": "Уже учится в группе «%(cohort)s»",
+        "Cohort «%(cohort)s» is full (%(capacity)s places)": (
+            "В группе «%(cohort)s» нет мест (мест: %(capacity)s)"
+        ),
+        "Fix the rows with problems and upload the file again.": (
+            "Исправьте строки с ошибками и загрузите файл снова."
+        ),
+        "Import of «%(name)s»": "Загрузка файла «%(name)s»",
+        "The trainees are enrolled.": "Слушатели зачислены.",
+        "New accounts: %(created)s. Existing people enrolled: %(enrolled)s. Brought back: "
+        "%(restored)s. Already in the cohort, unchanged: %(skipped)s.": (
+            "Новых учётных записей: %(created)s. Зачислено из уже зарегистрированных: "
+            "%(enrolled)s. Восстановлено: %(restored)s. Уже были в группе: %(skipped)s."
+        ),
+        "The import is running. This page refreshes by itself.": (
+            "Идёт зачисление. Страница обновится сама."
+        ),
+        "Confirm and enrol": "Подтвердить и зачислить",
+        "Upload another file": "Загрузить другой файл",
+        "Upload the corrected file": "Загрузить исправленный файл",
+        "Back to the cohort": "Вернуться к группе",
+        "Row": "Строка",
+        "Result": "Результат",
+        "Rows of the file": "Строки файла",
+        "New account, enrol": "Новая учётная запись, зачислить",
+        "Existing account, enrol": "Уже зарегистрирован(а), зачислить",
+        "Bring back to the cohort": "Восстановить в группе",
+        "Trainees go to «%(name)s» unless a row names another cohort of your region in the "
+        "«Группа» column. You will see every row's problems before anything is saved.": (
+            "Слушатели будут зачислены в группу «%(name)s», если в столбце «Группа» не указана "
+            "другая группа вашего региона. До сохранения вы увидите ошибки в каждой строке."
+        ),
+        "Template file:": "Файл-шаблон:",
+        "Required columns: Фамилия, Имя, E-mail, Телефон; optional: Отчество, Организация, "
+        "Должность, Группа.": (
+            "Обязательные столбцы: Фамилия, Имя, E-mail, Телефон; необязательные: Отчество, "
+            "Организация, Должность, Группа."
+        ),
+        "Check the file": "Проверить файл",
+        # Learning
+        "My learning": "Моё обучение",
+        "Whole programme": "Вся программа",
+        "Next activity": "Следующее занятие",
+        "practice": "практика",
+        "theory": "теория",
+        "Mark as studied": "Отметить как изученное",
+        "«%(title)s» is marked as studied.": "«%(title)s» отмечено как изученное.",
+        "Only trainees studying this programme can mark its lessons.": (
+            "Отмечать уроки могут только слушатели этой программы."
+        ),
+        "All published activities are done.": "Все опубликованные занятия пройдены.",
+        "Studies began on %(date)s": "Начало обучения: %(date)s",
+        "Studies end on %(date)s": "Окончание обучения: %(date)s",
+        "You are not enrolled in any programme yet. Your school's coordinator will enrol you.": (
+            "Вы пока не зачислены ни на одну программу. Вас зачислит куратор школы."
+        ),
+        "Studied on %(date)s": "Изучено %(date)s",
+        "Trainees of this programme mark lessons studied here.": (
+            "Здесь слушатели программы отмечают урок как изученный."
+        ),
+        "Done": "Пройдено",
+        "Not done yet": "Не пройдено",
+        "%(done)s of %(total)s ac. h": "%(done)s из %(total)s ак. ч",
+        # Notifications
+        "Notifications": "Уведомления",
+        "notification": "уведомление",
+        "notifications": "уведомления",
+        "recipient": "получатель",
+        "subject": "тема",
+        "text": "текст",
+        "link": "ссылка",
+        "created at": "создано",
+        "read at": "прочитано",
+        "e-mailed at": "отправлено на почту",
+        "unread": "непрочитанных",
+        "Mark all as read": "Отметить все как прочитанные",
+        "Unread:": "Не прочитано:",
+        "No notifications.": "Уведомлений нет.",
+        "Pages": "Страницы",
+        "Newer": "Новее",
+        "Older": "Старше",
+        # Errors
+        "Not available": "Недоступно",
+        "This page is not available to you": "Эта страница вам недоступна",
+        "It belongs to another cohort, region or role. If you think you should see it, ask your "
+        "school's coordinator.": (
+            "Она относится к другой группе, региону или роли. Если вы считаете, что доступ "
+            "должен быть, обратитесь к куратору школы."
+        ),
+    }
+)
+
+PLURALS.update(
+    {
+        "%(counter)s row has problems. Nothing has been enrolled: fix the file and upload it "
+        "again.": [
+            "%(counter)s строка с ошибками. Никто не зачислен: исправьте файл и загрузите снова.",
+            "%(counter)s строки с ошибками. Никто не зачислен: исправьте файл и загрузите снова.",
+            "%(counter)s строк с ошибками. Никто не зачислен: исправьте файл и загрузите снова.",
+            "%(counter)s строк с ошибками. Никто не зачислен: исправьте файл и загрузите снова.",
+        ],
+        "%(counter)s row checked, no problems. Confirm to enrol.": [
+            "Проверена %(counter)s строка, ошибок нет. Подтвердите зачисление.",
+            "Проверены %(counter)s строки, ошибок нет. Подтвердите зачисление.",
+            "Проверено %(counter)s строк, ошибок нет. Подтвердите зачисление.",
+            "Проверено %(counter)s строк, ошибок нет. Подтвердите зачисление.",
+        ],
+    }
+)
+
 
 def main() -> None:
     po = polib.pofile(str(PO))
@@ -205,6 +476,12 @@ def main() -> None:
     )
     missing = []
     for entry in po:
+        if "fuzzy" in entry.flags:
+            # makemessages guesses from similar texts; a guess is never kept.
+            entry.flags.remove("fuzzy")
+            entry.msgstr = ""
+            entry.msgstr_plural = dict.fromkeys(entry.msgstr_plural, "")
+            entry.previous_msgid = entry.previous_msgid_plural = None
         if entry.msgid_plural:
             forms = PLURALS.get(entry.msgid)
             if forms:
@@ -213,10 +490,9 @@ def main() -> None:
                 missing.append(entry.msgid)
         elif entry.msgid in RU:
             entry.msgstr = RU[entry.msgid]
-        elif not entry.msgstr:
+        else:  # this file is the one source of the Russian texts
+            entry.msgstr = ""
             missing.append(entry.msgid)
-        if "fuzzy" in entry.flags:
-            entry.flags.remove("fuzzy")
     po.save()
     if missing:
         raise SystemExit("No Russian for:\n" + "\n".join(missing))

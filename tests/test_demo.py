@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 
 from content.demo import curriculum
 from courses.models import CaseStudyPage, Cohort, Enrolment, ModulePage, ProgramPage
+from courses.progress import cohort_roster
 
 pytestmark = pytest.mark.django_db
 SLUG = curriculum.PROGRAM["slug"]
@@ -50,6 +51,7 @@ def test_demo_school_has_its_people_and_two_regions():
     tambov = Cohort.objects.get(region__code="68", name="Группа 1")
     yugra = Cohort.objects.get(region__code="86")
     assert Enrolment.objects.filter(cohort=tambov).count() == 18
+    assert Enrolment.objects.filter(cohort=tambov, status="withdrawn").count() == 1
     assert Enrolment.objects.filter(cohort=yugra).exists()
     assert tambov.instructors.count() == 2
     User = get_user_model()
@@ -73,3 +75,17 @@ def test_load_demo_is_idempotent_and_reset_rebuilds():
 def test_curriculum_report_names_an_unknown_programme():
     with pytest.raises(CommandError, match="no-such"):
         call_command("curriculum_report", "--json", "no-such", stdout=StringIO())
+
+
+def test_demo_trainees_show_a_realistic_spread_of_progress():
+    load_demo()
+    load_demo()  # progress is not doubled by a second run
+
+    tambov = Cohort.objects.get(region__code="68", name="Группа 1")
+    _breakdown, roster = cohort_roster(tambov)
+    percents = sorted(row.done.percent for row in roster if row.enrolment.status == "active")
+
+    assert len(percents) == 17
+    assert percents[0] < 20 and percents[-1] > 80  # some behind, some ahead
+    assert len(set(percents)) >= 10
+    assert all(percent <= 100 for percent in percents)

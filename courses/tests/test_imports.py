@@ -9,7 +9,6 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from courses.imports import (
@@ -54,13 +53,6 @@ def cohort():
 @pytest.fixture
 def official():
     return factories.user("Regional official")
-
-
-@pytest.fixture(autouse=True)
-def english_messages():
-    """Row problems are asserted in English; the site itself speaks Russian."""
-    with translation.override("en"):
-        yield
 
 
 def preview(cohort, data: bytes, user=None) -> EnrolmentImport:

@@ -1,0 +1,111 @@
+"""Browser journeys of the learning path and of bulk enrolment, on the demo school."""
+
+import os
+import re
+
+import pytest
+from django.core.management import call_command
+
+from tests.browser import launch_chromium, serious_violations
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+HEADER = "Фамилия;Имя;Отчество;E-mail;Телефон;Организация;Должность"
+GOOD_ROW = "Новикова;Алла;Петровна;novikova@example.org;+7 915 000-11-22;КЦСОН;Специалист"
+BAD_ROW = "Громов;Павел;;gromov-at-example.org;+7 915 000-33-44;;"
+FIXED_ROW = "Громов;Павел;;gromov@example.org;+7 915 000-33-44;;"
+
+
+@pytest.fixture
+def browser(live_server):
+    from playwright.sync_api import sync_playwright
+
+    call_command("load_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        context = chromium.new_context()
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        yield page, live_server.url
+        context.close()
+        chromium.close()
+
+
+def sign_in(page, base: str, username: str) -> None:
+    page.goto(base + "/accounts/login/")
+    page.get_by_label("Логин").fill(username)
+    page.get_by_label("Пароль").fill("demo-2026")
+    page.get_by_role("button", name="Войти", exact=True).click()
+
+
+def theory_done(page) -> str:
+    return page.locator('.progress-figure[data-kind="theory"]').first.inner_text()
+
+
+def test_trainee_marks_a_lesson_studied_and_the_progress_bar_moves(browser):
+    from playwright.sync_api import expect
+
+    page, base = browser
+    sign_in(page, base, "trainee01")
+    expect(page.get_by_role("heading", name="Моё обучение")).to_be_visible()
+    before = theory_done(page)
+    bar = page.locator("progress.is-theory").first
+    value_before = float(bar.get_attribute("value"))
+    assert serious_violations(page) == []
+
+    page.get_by_role("link", name="Сопровождение участников СВО и членов их семей").click()
+    page.get_by_role("link", name="Занятость и профессиональная адаптация").click()
+    expect(page.locator(".activity-list")).to_contain_text("Не пройдено")
+    assert serious_violations(page) == []
+    page.get_by_role("link", name="Служба занятости: «Работа для СВОих»").click()
+    page.get_by_role("button", name="Отметить как изученное").click()
+    expect(page.locator(".lesson-completion")).to_contain_text("Изучено")
+
+    page.get_by_role("link", name="Моё обучение").click()
+    after = theory_done(page)
+    assert after != before
+    assert float(page.locator("progress.is-theory").first.get_attribute("value")) == (
+        value_before + 3
+    )
+
+
+def test_official_fixes_a_bad_row_and_imports_the_spreadsheet(browser):
+    from playwright.sync_api import expect
+
+    page, base = browser
+    sign_in(page, base, "official")
+    expect(page).to_have_url(re.compile(r"/cohorts/$"))
+    page.get_by_role("link", name="Группа 1").first.click()
+    page.get_by_role("link", name="Зачислить из таблицы").click()
+
+    def upload(*rows: str) -> None:
+        page.set_input_files(
+            "input[type=file]",
+            files=[
+                {
+                    "name": "slushateli.csv",
+                    "mimeType": "text/csv",
+                    "buffer": "\n".join([HEADER, *rows]).encode(),
+                }
+            ],
+        )
+        page.get_by_role("button", name="Проверить файл").click()
+
+    upload(GOOD_ROW, BAD_ROW)
+    expect(page.locator(".row-errors")).to_contain_text("gromov-at-example.org")
+    expect(page.get_by_role("button", name="Подтвердить и зачислить")).to_have_count(0)
+    assert serious_violations(page) == []
+
+    page.get_by_role("link", name="Загрузить исправленный файл").click()
+    upload(GOOD_ROW, FIXED_ROW)
+    expect(page.locator(".row-errors")).to_have_count(0)
+    page.get_by_role("button", name="Подтвердить и зачислить").click()
+    expect(page.locator(".import-status")).to_contain_text("зачислены")
+
+    page.get_by_role("link", name="Вернуться к группе").click()
+    expect(page.locator("table.roster")).to_contain_text("Громов Павел")
+    expect(page.locator("table.roster")).to_contain_text("Новикова Алла Петровна")
