@@ -27,21 +27,20 @@ class Progress(HoursSplit):
 
     @property
     def percent(self) -> int:
-        if not self.of or not self.of.total_hours:
-            return 0
-        return int(self.total_hours * 100 / self.of.total_hours)
+        return _percent(self.total_hours, self.of.total_hours if self.of else ZERO)
 
     @property
     def practice_percent(self) -> int:
-        if not self.of or not self.of.practice_hours:
-            return 0
-        return int(self.practice_hours * 100 / self.of.practice_hours)
+        return _percent(self.practice_hours, self.of.practice_hours if self.of else ZERO)
 
     @property
     def theory_percent(self) -> int:
-        if not self.of or not self.of.theory_hours:
-            return 0
-        return int(self.theory_hours * 100 / self.of.theory_hours)
+        return _percent(self.theory_hours, self.of.theory_hours if self.of else ZERO)
+
+
+def _percent(done: Decimal, of: Decimal) -> int:
+    """Whole per cent, rounded down: 99 % until everything is really done."""
+    return int(done * 100 / of) if of else 0
 
 
 @dataclass
