@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from collections.abc import Callable
 from typing import Any
 
@@ -101,16 +100,21 @@ def _header_map(header: list[Any]) -> dict[int, str]:
 def _xlsx_rows(data: bytes) -> list[list[Any]]:
     from openpyxl import load_workbook
 
+    rows: list[list[Any]] = []
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
-        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        # Stop early: a small compressed file can unfold into a million rows.
+        for row in sheet.iter_rows(values_only=True, max_col=len(TEMPLATE_HEADERS) + 12):
+            rows.append(list(row))
+            if len(rows) > MAX_ROWS + 100:
+                break
         workbook.close()
-        return rows
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError) as error:
+    except Exception as error:  # any failure of the parser on an untrusted file
         raise SpreadsheetError(
             _("The file looks like an Excel workbook but cannot be read. Save it again as .xlsx.")
         ) from error
+    return rows
 
 
 def _csv_rows(data: bytes) -> list[list[str]]:
@@ -131,7 +135,12 @@ def _csv_rows(data: bytes) -> list[list[str]]:
         dialect = csv.excel
         if sample.count(";") > sample.count(","):
             dialect = type("SemicolonDialect", (csv.excel,), {"delimiter": ";"})
-    return list(csv.reader(io.StringIO(text), dialect))
+    try:
+        return list(csv.reader(io.StringIO(text), dialect))
+    except csv.Error as error:
+        raise SpreadsheetError(
+            _("This is not a spreadsheet: upload a CSV or XLSX file.")
+        ) from error
 
 
 def read_spreadsheet(name: str, data: bytes) -> list[dict[str, Any]]:

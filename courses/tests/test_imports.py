@@ -96,6 +96,7 @@ def test_reads_xlsx_whatever_the_file_is_called():
         (b"%PDF-1.7 binary", "not a spreadsheet"),
         (b"\x89PNG\r\n\x1a\n\x00\x00", "not a spreadsheet"),
         (b"\x00\x01\x02garbage", "not a spreadsheet"),
+        (csv_bytes(*GOOD * 1600), "at most 3000"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1old", ".xls"),
         (b"PK\x03\x04broken zip", "cannot be read"),
         ("Имя;Почта\nАнна;a@b.ru".encode(), "no column"),
