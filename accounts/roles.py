@@ -20,6 +20,12 @@ class Role(models.TextChoices):
 # Model permissions as "app_label.codename".
 _AUTHORING = [
     "wagtailadmin.access_admin",
+    "assessments.add_questionbank",
+    "assessments.change_questionbank",
+    "assessments.view_questionbank",
+    "assessments.add_question",
+    "assessments.change_question",
+    "assessments.view_question",
     "wagtaildocs.add_document",
     "wagtaildocs.change_document",
     "wagtaildocs.choose_document",
@@ -41,6 +47,8 @@ MODEL_PERMISSIONS: dict[str, list[str]] = {
         *_AUTHORING,
         "wagtaildocs.delete_document",
         "wagtailimages.delete_image",
+        "assessments.delete_questionbank",
+        "assessments.delete_question",
         "accounts.add_region",
         "accounts.change_region",
         "accounts.delete_region",
@@ -96,15 +104,18 @@ def sync_role_groups(apps) -> None:
     GroupCollectionPermission = apps.get_model("wagtailcore", "GroupCollectionPermission")
 
     def permission(app_label: str, codename: str):
-        return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        # A permission of an app not migrated yet is granted by that app's own migration,
+        # which calls this function again.
+        return Permission.objects.filter(
+            content_type__app_label=app_label, codename=codename
+        ).first()
 
     root_page = Page.objects.filter(depth=1).first()
     root_collection = Collection.objects.filter(depth=1).first()
     for role in Role:
         group, _created = Group.objects.get_or_create(name=role.value)
-        group.permissions.set(
-            [permission(*dotted.split(".", 1)) for dotted in MODEL_PERMISSIONS[role]]
-        )
+        granted = [permission(*dotted.split(".", 1)) for dotted in MODEL_PERMISSIONS[role]]
+        group.permissions.set([perm for perm in granted if perm is not None])
         if root_page is not None:
             for codename in PAGE_PERMISSIONS.get(role, []):
                 GroupPagePermission.objects.get_or_create(

@@ -467,6 +467,168 @@ PLURALS.update(
     }
 )
 
+RU.update(
+    {
+        # Quiz answers
+        "This choice is not one of the options.": "Такого варианта ответа нет.",
+        "Too many choices.": "Выбрано слишком много вариантов.",
+        "Answer «true» or «false».": "Ответьте «верно» или «неверно».",
+        "The answer is too long (at most %(max)s characters).": (
+            "Ответ слишком длинный (не более %(max)s символов)."
+        ),
+        "«%(value)s» is not a number.": "«%(value)s» — не число.",
+        "Each pair can be used once.": "Каждую пару можно выбрать только один раз.",
+        "Choose a position for every item.": "Укажите место для каждого элемента.",
+        "Two items cannot share a position.": "У двух элементов не может быть одного места.",
+        "Unknown question.": "Неизвестный вопрос.",
+        # Question banks and questions
+        "question bank": "банк вопросов",
+        "question banks": "банки вопросов",
+        "Question banks": "Банки вопросов",
+        "Single choice": "Один ответ",
+        "Multiple choice (partial credit)": "Несколько ответов (частичный балл)",
+        "True or false": "Верно или неверно",
+        "Short text": "Короткий ответ",
+        "Number": "Число",
+        "Matching": "Соответствие",
+        "Ordering": "Порядок",
+        "bank": "банк",
+        "question": "вопрос",
+        "questions": "вопросы",
+        "Questions": "Вопросы",
+        "points": "баллы",
+        "the statement is true": "утверждение верно",
+        "accepted answers": "принимаемые ответы",
+        "One answer a line.": "По одному ответу в строке.",
+        "correct number": "правильное число",
+        "tolerance ±": "допуск ±",
+        "explanation": "пояснение",
+        "Shown with the correct answer when the quiz's review setting allows.": (
+            "Показывается вместе с правильным ответом, если это разрешено настройками теста."
+        ),
+        "Options, pairs or items": "Варианты, пары или элементы",
+        "Option": "Вариант",
+        "Choice: tick the correct ones. Matching: each text with its pair. Ordering: list the "
+        "items in the correct order.": (
+            "Выбор: отметьте правильные. Соответствие: каждый текст со своей парой. Порядок: "
+            "перечислите элементы в правильном порядке."
+        ),
+        "Give at least one accepted answer.": "Укажите хотя бы один принимаемый ответ.",
+        "Give the correct number.": "Укажите правильное число.",
+        "The tolerance cannot be negative.": "Допуск не может быть отрицательным.",
+        "correct": "верный",
+        "pair (matching)": "пара (для соответствия)",
+        "Only for matching.": "Только для вопросов на соответствие.",
+        "option": "вариант",
+        "options": "варианты",
+        # Quizzes
+        "Quizzes": "Тесты",
+        "quiz": "тест",
+        "quizzes": "тесты",
+        "Best attempt": "лучшая попытка",
+        "Last attempt": "последняя попытка",
+        "Average of attempts": "среднее по попыткам",
+        "Never": "Никогда",
+        "After each attempt": "После каждой попытки",
+        "After the quiz closes": "После закрытия теста",
+        "time limit, minutes": "ограничение времени, минут",
+        "Empty: no time limit.": "Пусто — без ограничения.",
+        "attempts allowed": "число попыток",
+        "pass mark, %": "проходной балл, %",
+        "shuffle questions": "перемешивать вопросы",
+        "shuffle options": "перемешивать варианты",
+        "attempt that counts": "какая попытка засчитывается",
+        "show correct answers": "показывать правильные ответы",
+        "closes at": "закрывается",
+        "After this moment no attempt can start; answers may then be shown.": (
+            "После этого новые попытки начать нельзя; тогда можно показать ответы."
+        ),
+        "Rules": "Правила",
+        "questions to draw": "сколько вопросов выбрать",
+        "Empty: every question.": "Пусто — все вопросы.",
+        "section": "раздел",
+        "sections": "разделы",
+        "In progress": "Идёт",
+        "Graded": "Оценена",
+        "attempt": "попытка",
+        "started at": "начата",
+        "deadline": "срок",
+        "submitted at": "сдана",
+        "closed at the deadline": "закрыта по истечении времени",
+        "score": "баллы",
+        "maximum score": "максимум баллов",
+        "per cent": "процент",
+        "quiz attempt": "попытка теста",
+        "quiz attempts": "попытки тестов",
+        "Only trainees studying this programme can take its quizzes.": (
+            "Тесты программы проходят только её слушатели."
+        ),
+        "This quiz has no questions yet.": "В этом тесте пока нет вопросов.",
+        "The quiz is closed.": "Тест закрыт.",
+        "You have used all %(count)s attempts.": "Вы использовали все попытки (%(count)s).",
+        "Another attempt has just started.": "Другая попытка только что началась.",
+        "This attempt is already submitted.": "Эта попытка уже сдана.",
+        "Time is up: the attempt was graded with the answers saved before the deadline.": (
+            "Время вышло: попытка оценена по ответам, сохранённым до срока."
+        ),
+        "Your answers are saved.": "Ответы сохранены.",
+        "Some answers could not be accepted: see the questions marked below.": (
+            "Некоторые ответы не приняты: см. отмеченные вопросы."
+        ),
+        "Result of attempt %(number)s": "Результат попытки %(number)s",
+        "%(score)s of %(max)s points": "%(score)s из %(max)s баллов",
+        "passed": "сдан",
+        "not passed": "не сдан",
+        "pass mark %(mark)s %%": "проходной балл %(mark)s %%",
+        "Time ran out: the answers saved before the deadline were graded.": (
+            "Время вышло: оценены ответы, сохранённые до срока."
+        ),
+        "Answers": "Ответы",
+        "%(earned)s of %(points)s points": "%(earned)s из %(points)s баллов",
+        "your choice": "ваш выбор",
+        "Correct answer:": "Правильный ответ:",
+        "True": "Верно",
+        "False": "Неверно",
+        "Your answer:": "Ваш ответ:",
+        "Back to the quiz": "Вернуться к тесту",
+        "Attempt %(number)s": "Попытка %(number)s",
+        "answers are taken until %(time)s": "ответы принимаются до %(time)s",
+        "Answers saved": "Ответы сохранены",
+        "Save answers": "Сохранить ответы",
+        "Submit for grading": "Сдать на проверку",
+        "points: %(points)s": "баллов: %(points)s",
+        "Choose every correct option.": "Выберите все правильные варианты.",
+        "Your answer": "Ваш ответ",
+        "Your answer (a number)": "Ваш ответ (число)",
+        "Number the items in the right order.": "Пронумеруйте элементы в правильном порядке.",
+        "Time limit: %(minutes)s min.": "Ограничение времени: %(minutes)s мин.",
+        "No time limit.": "Без ограничения времени.",
+        "Attempts allowed: %(count)s.": "Попыток: %(count)s.",
+        "Counts: %(policy)s.": "Засчитывается: %(policy)s.",
+        "Pass mark: %(mark)s %%.": "Проходной балл: %(mark)s %%.",
+        "Closes on %(date)s.": "Тест закрывается %(date)s.",
+        "Your attempts": "Ваши попытки",
+        "Attempt": "Попытка",
+        "Submitted": "Сдана",
+        "Details": "Подробнее",
+        "Continue": "Продолжить",
+        "Your result: %(percent)s %%": "Ваш результат: %(percent)s %%",
+        "not passed yet": "пока не сдан",
+        "Continue the attempt": "Продолжить попытку",
+        "Try again": "Пройти ещё раз",
+        "Start the quiz": "Начать тест",
+        "No attempts left.": "Попыток не осталось.",
+        "Trainees of this programme take the quiz here.": "Здесь тест проходят слушатели программы.",
+    }
+)
+
+PLURALS["%(left)s attempt left"] = [
+    "осталась %(left)s попытка",
+    "осталось %(left)s попытки",
+    "осталось %(left)s попыток",
+    "осталось %(left)s попыток",
+]
+
 
 def main() -> None:
     po = polib.pofile(str(PO))

@@ -149,3 +149,43 @@ def enrol(trainee, cohort_obj: Cohort, **fields) -> Enrolment:
         enrolled_on=cohort_obj.starts_on,
         **fields,
     )
+
+
+def question_bank(title: str | None = None):
+    from assessments.models import QuestionBank
+
+    return QuestionBank.objects.create(title=title or f"Банк {next(_sequence)}")
+
+
+def question(bank, kind: str, *, options=(), points: str = "1", **fields):
+    """A question; `options` are (text, is_correct) or, for matching, (text, match_text)."""
+    from assessments.models import Question, QuestionOption
+
+    item = Question(bank=bank, kind=kind, text=f"<p>Вопрос {next(_sequence)}</p>", **fields)
+    item.points = Decimal(points)
+    item.options = [
+        QuestionOption(
+            text=text,
+            is_correct=extra is True,
+            match_text=extra if isinstance(extra, str) else "",
+            sort_order=index,
+        )
+        for index, (text, extra) in enumerate(options)
+    ]
+    item.save()
+    return item
+
+
+def quiz(module: ModulePage, banks, *, live: bool = True, **fields):
+    from assessments.models import QuizPage, QuizSection
+
+    number = next(_sequence)
+    page = QuizPage(
+        title=fields.pop("title", f"Тест {number}"),
+        slug=f"quiz-{number}",
+        hours=Decimal(fields.pop("hours", "1")),
+        live=live,
+        **fields,
+    )
+    page.sections = [QuizSection(bank=bank, count=None) for bank in banks]
+    return module.add_child(instance=page)

@@ -14,8 +14,9 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from wagtail.documents import get_document_model
 
+from assessments.services import attempt_start
 from courses.imports import import_preview
-from courses.models import LessonPage
+from courses.models import LessonPage, ModulePage
 from notifications.services import notify
 from tests import factories
 
@@ -45,6 +46,8 @@ class World:
     import_a: object
     notification_a: object
     document: object
+    quiz_a: object
+    attempt_a: object
 
 
 @pytest.fixture
@@ -73,6 +76,10 @@ def world(django_capture_on_commit_callbacks) -> World:
         file_name="x.csv",
         data="Фамилия;Имя;E-mail;Телефон\nНовая;Анна;new@example.org;+79001112233".encode(),
     )
+    bank = factories.question_bank()
+    factories.question(bank, "true_false")
+    quiz_a = factories.quiz(ModulePage.objects.child_of(program_a).first(), [bank])
+    attempt_a = attempt_start(user=users["trainee_a"], quiz=quiz_a)
     document = get_document_model()(title="Памятка")
     document.file.save("memo.txt", ContentFile(b"memo"), save=False)
     document.save()
@@ -86,6 +93,8 @@ def world(django_capture_on_commit_callbacks) -> World:
         import_a=import_a,
         notification_a=notify(recipient=users["trainee_a"], subject="Привет", url="/learning/"),
         document=document,
+        quiz_a=quiz_a,
+        attempt_a=attempt_a,
     )
 
 
@@ -197,6 +206,31 @@ MATRIX: dict[str, Row] = {
         lambda w: reverse("courses:import_template", args=("csv",)),
         signed_in(200, trainee_a=403, trainee_b=403, instructor_a=403),
     ),
+    "assessments:start": Row(
+        "post",
+        lambda w: reverse("assessments:start", args=(w.quiz_a.pk,)),
+        signed_in(403, trainee_a=302),
+    ),
+    "assessments:attempt": Row(
+        "get",
+        lambda w: reverse("assessments:attempt", args=(w.attempt_a.pk,)),
+        signed_in(404, trainee_a=200),
+    ),
+    "assessments:autosave": Row(
+        "post",
+        lambda w: reverse("assessments:autosave", args=(w.attempt_a.pk,)),
+        signed_in(404, trainee_a=302),
+    ),
+    "assessments:submit": Row(
+        "post",
+        lambda w: reverse("assessments:submit", args=(w.attempt_a.pk,)),
+        signed_in(404, trainee_a=302),
+    ),
+    "assessments:result": Row(
+        "get",
+        lambda w: reverse("assessments:result", args=(w.attempt_a.pk,)),
+        signed_in(404, trainee_a=200),
+    ),
     # Wagtail's URL trees, one representative URL each.
     "wagtail admin": Row(
         "get", lambda w: reverse("wagtailadmin_home"), signed_in(302, instructor_a=200, admin=200)
@@ -205,6 +239,7 @@ MATRIX: dict[str, Row] = {
     "wagtail pages: home": Row("get", lambda w: "/", everyone(200)),
     "wagtail pages: programme": Row("get", lambda w: w.program_a.url, PROGRAM_A),
     "wagtail pages: lesson": Row("get", lambda w: w.lesson_a.url, PROGRAM_A),
+    "wagtail pages: quiz": Row("get", lambda w: w.quiz_a.url, PROGRAM_A),
 }
 # Page serving is one URL pattern; the rows above check it for each kind of page.
 WAGTAIL_TREES = {

@@ -135,7 +135,7 @@ class ModulePage(CurriculumPage):
     content_panels = [*Page.content_panels, FieldPanel("summary"), FieldPanel("objectives")]
     search_fields = [*Page.search_fields, index.SearchField("summary")]
     parent_page_types = ["courses.ProgramPage"]
-    subpage_types = ["courses.LessonPage", "courses.CaseStudyPage"]
+    subpage_types = ["courses.LessonPage", "courses.CaseStudyPage", "assessments.QuizPage"]
 
     class Meta:
         verbose_name = _("module")

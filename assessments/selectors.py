@@ -1,0 +1,178 @@
+"""Reads of quizzes and attempts, scoped to who asks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.http import Http404
+from django.utils import timezone
+
+from courses.models import Enrolment
+from courses.selectors import enrolment_for
+
+from .models import AttemptPolicy, Question, QuizAttempt, QuizPage, ReviewPolicy
+
+
+def counted_percent(attempts: list[QuizAttempt], policy: str) -> Decimal | None:
+    """The quiz's result under its policy: best, last or average of the graded attempts."""
+    graded = [attempt.percent for attempt in attempts if attempt.percent is not None]
+    if not graded:
+        return None
+    if policy == AttemptPolicy.LAST:
+        return graded[-1]
+    if policy == AttemptPolicy.AVERAGE:
+        return (sum(graded) / len(graded)).quantize(Decimal("0.1"))
+    return max(graded)
+
+
+def review_allowed(quiz: QuizPage, attempt: QuizAttempt, now: dt.datetime | None = None) -> bool:
+    """Whether correct answers may be shown for this attempt now."""
+    if attempt.is_open:
+        return False
+    if quiz.review_policy == ReviewPolicy.AFTER_ATTEMPT:
+        return True
+    if quiz.review_policy == ReviewPolicy.AFTER_CLOSE:
+        return quiz.closes_at is not None and (now or timezone.now()) >= quiz.closes_at
+    return False
+
+
+@dataclass
+class QuizOverview:
+    enrolment: Enrolment | None = None
+    attempts: list[QuizAttempt] = field(default_factory=list)
+    attempts_left: int = 0
+    open_attempt: QuizAttempt | None = None
+    counted: Decimal | None = None
+    passed: bool = False
+    closed: bool = False
+    question_count: int = 0
+
+    @property
+    def can_start(self) -> bool:
+        return (
+            self.enrolment is not None
+            and self.enrolment.status == Enrolment.Status.ACTIVE
+            and not self.closed
+            and (self.open_attempt is not None or self.attempts_left > 0)
+        )
+
+
+def quiz_overview(*, user, quiz: QuizPage) -> QuizOverview:
+    program = quiz.program
+    enrolment = enrolment_for(user, program) if program is not None else None
+    closed = quiz.closes_at is not None and timezone.now() >= quiz.closes_at
+    overview = QuizOverview(enrolment=enrolment, closed=closed)
+    if enrolment is None:
+        return overview
+    overview.attempts = list(
+        QuizAttempt.objects.filter(quiz=quiz, enrolment=enrolment).order_by("number")
+    )
+    overview.open_attempt = next((a for a in overview.attempts if a.is_open), None)
+    overview.attempts_left = max(quiz.attempts_allowed - len(overview.attempts), 0)
+    overview.counted = counted_percent(overview.attempts, quiz.attempt_policy)
+    overview.passed = overview.counted is not None and overview.counted >= quiz.pass_mark
+    return overview
+
+
+def attempt_of(user, pk: int) -> QuizAttempt:
+    """The user's own attempt; anyone else's is not found."""
+    attempt = (
+        QuizAttempt.objects.select_related("quiz", "enrolment")
+        .filter(pk=pk, enrolment__trainee=user)
+        .first()
+    )
+    if attempt is None:
+        raise Http404
+    return attempt
+
+
+@dataclass
+class ShownQuestion:
+    """A question as the trainee sees it: options in the attempt's order, never their truth."""
+
+    question: Question
+    options: list
+    pairs: list = field(default_factory=list)
+    answer: object = None
+    earned: Decimal | None = None
+    error: str = ""
+
+    @property
+    def name(self) -> str:
+        return f"q{self.question.pk}"
+
+    @property
+    def chosen(self) -> set[int]:
+        """Options chosen in a single or multiple choice."""
+        if isinstance(self.answer, list):
+            return {int(value) for value in self.answer}
+        if self.answer not in (None, ""):
+            try:
+                return {int(self.answer)}
+            except (TypeError, ValueError):
+                return set()
+        return set()
+
+    @property
+    def matching_rows(self) -> list[tuple]:
+        """(left-hand option, id of the pair chosen for it) for a matching question."""
+        answer = self.answer if isinstance(self.answer, dict) else {}
+        return [(option, answer.get(str(option.pk))) for option in self.options]
+
+    @property
+    def ordering_rows(self) -> list[tuple]:
+        """(item, position chosen for it) for an ordering question."""
+        order = [int(value) for value in self.answer] if isinstance(self.answer, list) else []
+        return [
+            (option, order.index(option.pk) + 1 if option.pk in order else None)
+            for option in self.options
+        ]
+
+    @property
+    def positions(self) -> range:
+        return range(1, len(self.options) + 1)
+
+    @property
+    def correct_order(self) -> list:
+        return list(self.question.options.all())
+
+    @property
+    def earned_points(self) -> Decimal | None:
+        if self.earned is None:
+            return None
+        return (self.earned * self.question.points).quantize(Decimal("0.01"))
+
+    @property
+    def first_accepted(self) -> str:
+        return next(
+            (line.strip() for line in self.question.accepted_answers.splitlines() if line.strip()),
+            "",
+        )
+
+
+def shown_questions(
+    attempt: QuizAttempt, errors: dict[int, str] | None = None
+) -> list[ShownQuestion]:
+    questions = Question.objects.prefetch_related("options").in_bulk(
+        [entry["question"] for entry in attempt.layout]
+    )
+    shown = []
+    for entry in attempt.layout:
+        question = questions.get(entry["question"])
+        if question is None:
+            continue
+        by_id = {option.pk: option for option in question.options.all()}
+        earned = attempt.results.get(str(question.pk))
+        shown.append(
+            ShownQuestion(
+                question=question,
+                options=[by_id[pk] for pk in entry.get("options", []) if pk in by_id],
+                pairs=[by_id[pk] for pk in entry.get("pairs", []) if pk in by_id],
+                answer=attempt.answers.get(str(question.pk)),
+                earned=Decimal(earned) if earned is not None else None,
+                error=(errors or {}).get(question.pk, ""),
+            )
+        )
+    return shown

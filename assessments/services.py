@@ -1,0 +1,223 @@
+"""Quiz attempts: start, save, submit, close at the deadline. Every write goes through here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from courses.models import ActivityCompletion, Enrolment
+from courses.selectors import enrolment_for
+from courses.services import activity_complete
+
+from .answers import AnswerError, read_answer
+from .grading import fraction
+from .models import Question, QuestionKind, QuizAttempt, QuizPage
+
+# Answers that arrive a little after the deadline (a slow network) are still taken.
+GRACE = dt.timedelta(seconds=30)
+_random = random.SystemRandom()
+
+
+class QuizError(Exception):
+    """The quiz cannot do what was asked; the message is for the trainee."""
+
+
+def _active_enrolment(user, quiz: QuizPage) -> Enrolment:
+    program = quiz.program
+    enrolment = enrolment_for(user, program) if program is not None else None
+    if enrolment is None or enrolment.status != Enrolment.Status.ACTIVE:
+        raise PermissionDenied(_("Only trainees studying this programme can take its quizzes."))
+    return enrolment
+
+
+def build_layout(quiz: QuizPage) -> list[dict]:
+    """Draw the questions of an attempt and fix the order of their options."""
+    layout = []
+    for section in quiz.sections.select_related("bank").all():
+        questions = list(
+            Question.objects.filter(bank=section.bank).prefetch_related("options").order_by("pk")
+        )
+        if section.count and section.count < len(questions):
+            questions = _random.sample(questions, section.count)
+        for question in questions:
+            options = [option.pk for option in question.options.all()]
+            entry: dict = {"question": question.pk, "options": options}
+            if quiz.shuffle_options and question.kind in (
+                QuestionKind.SINGLE,
+                QuestionKind.MULTIPLE,
+            ):
+                _random.shuffle(entry["options"])
+            if question.kind == QuestionKind.ORDERING:
+                _random.shuffle(entry["options"])  # shown in order, they would give the answer
+            if question.kind == QuestionKind.MATCHING:
+                entry["pairs"] = _random.sample(options, len(options))
+            layout.append(entry)
+    if quiz.shuffle_questions:
+        _random.shuffle(layout)
+    if not layout:
+        raise QuizError(_("This quiz has no questions yet."))
+    return layout
+
+
+def attempt_start(*, user, quiz: QuizPage, now: dt.datetime | None = None) -> QuizAttempt:
+    """Start an attempt, or return the one still open. The limit holds under concurrency."""
+    now = now or timezone.now()
+    enrolment = _active_enrolment(user, quiz)
+    with transaction.atomic():
+        # One trainee's attempts are serialised on their enrolment row.
+        Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        attempts = QuizAttempt.objects.filter(quiz=quiz, enrolment=enrolment)
+        current = attempts.filter(status=QuizAttempt.Status.IN_PROGRESS).first()
+        if current is not None:
+            if not _expired(current, now):
+                return current
+            _grade(current, now=now, timed_out=True)
+        if quiz.closes_at and now >= quiz.closes_at:
+            raise QuizError(_("The quiz is closed."))
+        used = attempts.count()
+        if used >= quiz.attempts_allowed:
+            raise QuizError(
+                _("You have used all %(count)s attempts.") % {"count": quiz.attempts_allowed}
+            )
+        deadline = (
+            now + dt.timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
+        )
+        if quiz.closes_at and (deadline is None or deadline > quiz.closes_at):
+            deadline = quiz.closes_at
+        try:
+            with transaction.atomic():
+                return QuizAttempt.objects.create(
+                    quiz=quiz,
+                    enrolment=enrolment,
+                    number=used + 1,
+                    layout=build_layout(quiz),
+                    started_at=now,
+                    deadline=deadline,
+                )
+        except IntegrityError as error:  # the database's own guard on the attempt number
+            raise QuizError(_("Another attempt has just started.")) from error
+
+
+def _expired(attempt: QuizAttempt, now: dt.datetime) -> bool:
+    return attempt.deadline is not None and now > attempt.deadline + GRACE
+
+
+def _questions(attempt: QuizAttempt) -> dict[int, Question]:
+    ids = [entry["question"] for entry in attempt.layout]
+    return Question.objects.prefetch_related("options").in_bulk(ids)
+
+
+def _merge_answers(attempt: QuizAttempt, data) -> dict[int, str]:
+    """Validate what was sent and keep what is valid; returns messages by question id."""
+    questions = _questions(attempt)
+    errors: dict[int, str] = {}
+    answers = dict(attempt.answers)
+    for entry in attempt.layout:
+        question = questions.get(entry["question"])
+        if question is None:
+            continue
+        try:
+            present, value = read_answer(question, entry, data)
+        except AnswerError as error:
+            errors[question.pk] = str(error)
+            continue
+        if present:
+            answers[str(question.pk)] = value
+    attempt.answers = answers
+    return errors
+
+
+def attempt_save(*, attempt: QuizAttempt, data, now: dt.datetime | None = None) -> dict[int, str]:
+    """Autosave: keep the valid answers sent. Raises QuizError once the attempt is over."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        attempt = QuizAttempt.objects.select_for_update().select_related("quiz").get(pk=attempt.pk)
+        if not attempt.is_open:
+            raise QuizError(_("This attempt is already submitted."))
+        if _expired(attempt, now):
+            _grade(attempt, now=now, timed_out=True)
+            errors = None
+        else:
+            errors = _merge_answers(attempt, data)
+            attempt.save(update_fields=["answers"])
+    if errors is None:  # raised after the commit, so that the grading stands
+        raise QuizError(
+            _("Time is up: the attempt was graded with the answers saved before the deadline.")
+        )
+    return errors
+
+
+def attempt_submit(
+    *, attempt: QuizAttempt, data=None, now: dt.datetime | None = None
+) -> tuple[QuizAttempt, dict[int, str]]:
+    """Submit and grade, exactly once whatever the client does.
+
+    A late submission keeps only what was saved in time. Invalid answers are reported and the
+    attempt stays open, so that the trainee can correct them.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        attempt = QuizAttempt.objects.select_for_update().select_related("quiz").get(pk=attempt.pk)
+        if not attempt.is_open:
+            return attempt, {}
+        if _expired(attempt, now):
+            _grade(attempt, now=now, timed_out=True)
+            return attempt, {}
+        errors = _merge_answers(attempt, data) if data is not None else {}
+        if errors:
+            attempt.save(update_fields=["answers"])
+            return attempt, errors
+        _grade(attempt, now=now)
+    return attempt, {}
+
+
+def close_if_expired(*, attempt: QuizAttempt, now: dt.datetime | None = None) -> QuizAttempt:
+    now = now or timezone.now()
+    if attempt.is_open and _expired(attempt, now):
+        with transaction.atomic():
+            attempt = (
+                QuizAttempt.objects.select_for_update().select_related("quiz").get(pk=attempt.pk)
+            )
+            if attempt.is_open:
+                _grade(attempt, now=now, timed_out=True)
+    return attempt
+
+
+def _grade(attempt: QuizAttempt, *, now: dt.datetime, timed_out: bool = False) -> None:
+    """Score the saved answers. Called with the attempt row locked and still open."""
+    questions = _questions(attempt)
+    score = max_score = Decimal("0")
+    results = {}
+    for entry in attempt.layout:
+        question = questions.get(entry["question"])
+        if question is None:
+            continue
+        earned = fraction(question, attempt.answers.get(str(question.pk)))
+        results[str(question.pk)] = str(earned.quantize(Decimal("0.0001")))
+        score += earned * question.points
+        max_score += question.points
+    attempt.score = score.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    attempt.max_score = max_score
+    attempt.percent = (
+        (score * 100 / max_score).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        if max_score
+        else Decimal("0")
+    )
+    attempt.results = results
+    attempt.status = QuizAttempt.Status.GRADED
+    attempt.submitted_at = min(now, attempt.deadline) if timed_out and attempt.deadline else now
+    attempt.timed_out = timed_out
+    attempt.save()
+    if attempt.passed:
+        activity_complete(
+            enrolment=attempt.enrolment,
+            activity=attempt.quiz,
+            source=ActivityCompletion.Source.QUIZ,
+            at=attempt.submitted_at,
+        )

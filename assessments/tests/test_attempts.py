@@ -1,0 +1,310 @@
+"""Quiz attempts: limits, deadlines, grading once, and what the pages reveal."""
+
+import datetime as dt
+import os
+import re
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments.models import QuestionKind, QuizAttempt, ReviewPolicy
+from assessments.services import (
+    GRACE,
+    QuizError,
+    attempt_save,
+    attempt_start,
+    attempt_submit,
+)
+from courses.models import ActivityCompletion, ModulePage
+from tests import factories
+
+SECRET_ANSWER = "кругподдержки"
+EXPLANATION = "Пояснение-для-разбора"
+
+
+@pytest.fixture
+def setup(db):
+    factories.site_home()
+    program = factories.program()
+    module = ModulePage.objects.child_of(program).get()
+    bank = factories.question_bank()
+    single = factories.question(
+        bank,
+        QuestionKind.SINGLE,
+        options=[("Неверно", False), ("Верно", True)],
+        explanation=f"<p>{EXPLANATION}</p>",
+    )
+    text = factories.question(bank, QuestionKind.SHORT_TEXT, accepted_answers=SECRET_ANSWER)
+    quiz = factories.quiz(module, [bank], attempts_allowed=2, pass_mark=50)
+    trainee = factories.user("Trainee")
+    enrolment = factories.enrol(trainee, factories.cohort(program))
+    return {
+        "quiz": quiz,
+        "trainee": trainee,
+        "single": single,
+        "text": text,
+        "enrolment": enrolment,
+    }
+
+
+def answers(**values) -> QueryDict:
+    data = QueryDict(mutable=True)
+    for key, value in values.items():
+        if isinstance(value, list):
+            data.setlist(key, [str(v) for v in value])
+        else:
+            data[key] = str(value)
+    return data
+
+
+def right_option(question) -> int:
+    return next(option.pk for option in question.options.all() if option.is_correct)
+
+
+def test_an_attempt_is_graded_on_the_server_and_completes_the_quiz(setup):
+    attempt = attempt_start(user=setup["trainee"], quiz=setup["quiz"])
+    single, text = setup["single"], setup["text"]
+
+    attempt, errors = attempt_submit(
+        attempt=attempt,
+        data=answers(**{f"q{single.pk}": right_option(single), f"q{text.pk}": "Круг поддержки"}),
+    )
+
+    assert errors == {}
+    assert attempt.status == QuizAttempt.Status.GRADED
+    assert attempt.score == Decimal("1.00") and attempt.percent == Decimal("50.0")
+    assert attempt.passed
+    assert ActivityCompletion.objects.filter(
+        enrolment=setup["enrolment"], activity_id=setup["quiz"].pk, source="quiz"
+    ).exists()
+
+
+def test_the_attempt_limit_holds(setup):
+    for _ in range(2):
+        attempt_submit(attempt=attempt_start(user=setup["trainee"], quiz=setup["quiz"]))
+
+    with pytest.raises(QuizError):
+        attempt_start(user=setup["trainee"], quiz=setup["quiz"])
+    assert QuizAttempt.objects.count() == 2
+
+
+def test_starting_twice_returns_the_open_attempt(setup):
+    first = attempt_start(user=setup["trainee"], quiz=setup["quiz"])
+
+    assert attempt_start(user=setup["trainee"], quiz=setup["quiz"]).pk == first.pk
+
+
+def test_the_deadline_is_kept_on_the_server(setup):
+    quiz = setup["quiz"]
+    quiz.time_limit_minutes = 10
+    quiz.save()
+    start = timezone.now()
+    attempt = attempt_start(user=setup["trainee"], quiz=quiz, now=start)
+    single = setup["single"]
+    assert attempt.deadline == start + dt.timedelta(minutes=10)
+    attempt_save(
+        attempt=attempt, data=answers(**{f"q{single.pk}": right_option(single)}), now=start
+    )
+
+    late = start + dt.timedelta(minutes=10) + GRACE + dt.timedelta(seconds=1)
+    with pytest.raises(QuizError):
+        attempt_save(
+            attempt=attempt, data=answers(**{f"q{setup['text'].pk}": SECRET_ANSWER}), now=late
+        )
+
+    attempt.refresh_from_db()
+    assert attempt.status == QuizAttempt.Status.GRADED and attempt.timed_out
+    assert attempt.score == Decimal("1.00")  # only what was saved in time
+    assert attempt.submitted_at == attempt.deadline
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda s, other: {f"q{s['single'].pk}": other},  # an option of another question
+        lambda s, other: {f"q{s['single'].pk}": "not-a-number"},
+        lambda s, other: {f"q{s['text'].pk}": "x" * 501},  # oversized
+    ],
+)
+def test_tampered_answers_are_refused_and_nothing_changes(setup, tamper):
+    other_bank = factories.question_bank()
+    foreign = factories.question(other_bank, QuestionKind.SINGLE, options=[("Чужой", True)])
+    attempt = attempt_start(user=setup["trainee"], quiz=setup["quiz"])
+
+    attempt, errors = attempt_submit(
+        attempt=attempt, data=answers(**tamper(setup, foreign.options.get().pk))
+    )
+
+    assert errors
+    attempt.refresh_from_db()
+    assert attempt.is_open and attempt.score is None and attempt.answers == {}
+
+
+def test_someone_not_enrolled_cannot_start(setup):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        attempt_start(user=factories.user("Trainee"), quiz=setup["quiz"])
+
+
+# Pages -----------------------------------------------------------------------------------
+
+
+def test_the_take_page_never_reveals_correct_answers(client, setup):
+    client.force_login(setup["trainee"])
+    response = client.post(reverse("assessments:start", args=(setup["quiz"].pk,)))
+    html = client.get(response.url).content.decode()
+
+    assert "Верно" in html and "Неверно" in html  # the options are there…
+    assert SECRET_ANSWER not in html and EXPLANATION not in html  # …not the answers
+    single = setup["single"]
+    right, wrong = (
+        right_option(single),
+        next(option.pk for option in single.options.all() if not option.is_correct),
+    )
+
+    # The correct option's input differs from the wrong one's only by its id and value.
+    def option_input(pk: int) -> str:
+        pattern = rf'<input[^>]*name="q{single.pk}"[^>]*value="{pk}"[^>]*>'
+        return re.search(pattern, html).group(0).replace(f"-{pk}", "-N").replace(f'"{pk}"', '"N"')
+
+    assert option_input(right) == option_input(wrong)
+
+
+@pytest.mark.parametrize(
+    ("policy", "shown"), [(ReviewPolicy.AFTER_ATTEMPT, True), (ReviewPolicy.NEVER, False)]
+)
+def test_the_result_page_follows_the_review_setting(client, setup, policy, shown):
+    quiz = setup["quiz"]
+    quiz.review_policy = policy
+    quiz.save()
+    client.force_login(setup["trainee"])
+    start = client.post(reverse("assessments:start", args=(quiz.pk,)))
+    attempt = QuizAttempt.objects.get()
+
+    result = client.post(reverse("assessments:submit", args=(attempt.pk,)))
+    html = client.get(result.url).content.decode()
+
+    assert start.status_code == 302 and "0.0 %" in html or "0,0 %" in html
+    assert (SECRET_ANSWER in html) is shown and (EXPLANATION in html) is shown
+
+
+def test_a_double_submit_is_graded_once(client, setup):
+    client.force_login(setup["trainee"])
+    client.post(reverse("assessments:start", args=(setup["quiz"].pk,)))
+    attempt = QuizAttempt.objects.get()
+    single = setup["single"]
+    url = reverse("assessments:submit", args=(attempt.pk,))
+
+    client.post(url, {f"q{single.pk}": right_option(single)})
+    first = QuizAttempt.objects.get()
+    client.post(url, {f"q{single.pk}": "999999"})  # a second, different submit
+
+    second = QuizAttempt.objects.get()
+    assert (first.score, first.submitted_at) == (second.score, second.submitted_at)
+
+
+def test_another_trainees_attempt_is_not_found(client, setup):
+    attempt = attempt_start(user=setup["trainee"], quiz=setup["quiz"])
+    other = factories.user("Trainee")
+    factories.enrol(other, setup["enrolment"].cohort)
+    client.force_login(other)
+
+    for name in ("attempt", "result"):
+        assert client.get(reverse(f"assessments:{name}", args=(attempt.pk,))).status_code == 404
+    assert client.post(reverse("assessments:submit", args=(attempt.pk,))).status_code == 404
+
+
+def test_a_tampered_form_gets_a_message_not_an_error(client, setup):
+    client.force_login(setup["trainee"])
+    client.post(reverse("assessments:start", args=(setup["quiz"].pk,)))
+    attempt = QuizAttempt.objects.get()
+
+    response = client.post(
+        reverse("assessments:submit", args=(attempt.pk,)), {f"q{setup['single'].pk}": "-1"}
+    )
+
+    assert response.status_code == 400
+    assert 'role="alert"' in response.content.decode()
+    assert QuizAttempt.objects.get().is_open
+
+
+def test_autosave_answers_json(client, setup):
+    client.force_login(setup["trainee"])
+    client.post(reverse("assessments:start", args=(setup["quiz"].pk,)))
+    attempt = QuizAttempt.objects.get()
+
+    response = client.post(
+        reverse("assessments:autosave", args=(attempt.pk,)),
+        {f"q{setup['text'].pk}": "черновик"},
+        HTTP_X_REQUESTED_WITH="fetch",
+    )
+
+    assert response.json() == {"saved": True, "errors": {}}
+    assert QuizAttempt.objects.get().answers == {str(setup["text"].pk): "черновик"}
+
+
+# Concurrency (PostgreSQL: real row locks, real parallel connections) -------------------------
+
+
+def _in_parallel(count: int, work):
+    if connection.vendor != "postgresql":
+        if os.environ.get("CI"):
+            pytest.fail("The concurrency tests must run on PostgreSQL in CI.")
+        pytest.skip("Parallel connections need PostgreSQL (set DATABASE_URL); CI runs this.")
+    barrier = threading.Barrier(count)
+    results, failures = [], []
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(work())
+        except Exception as error:  # collected and asserted by the test
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results, failures
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_parallel_submits_grade_exactly_once(setup):
+    attempt = attempt_start(user=setup["trainee"], quiz=setup["quiz"])
+    single = setup["single"]
+    data = answers(**{f"q{single.pk}": right_option(single)})
+
+    results, failures = _in_parallel(
+        6, lambda: attempt_submit(attempt=QuizAttempt.objects.get(pk=attempt.pk), data=data)[0]
+    )
+
+    assert failures == []
+    assert len({result.submitted_at for result in results}) == 1
+    assert ActivityCompletion.objects.filter(activity_id=setup["quiz"].pk).count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_parallel_starts_respect_the_attempt_limit(setup):
+    quiz = setup["quiz"]
+
+    def start_and_submit():
+        try:
+            attempt = attempt_start(user=setup["trainee"], quiz=quiz)
+        except QuizError:
+            return None
+        return attempt_submit(attempt=attempt)[0].pk
+
+    for _round in range(3):
+        _results, failures = _in_parallel(5, start_and_submit)
+        assert failures == []
+
+    assert QuizAttempt.objects.filter(quiz=quiz).count() == 2

@@ -1,0 +1,100 @@
+"""Taking a quiz: start, answer (with autosave), submit, see the result."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .models import QuizPage
+from .selectors import attempt_of, review_allowed, shown_questions
+from .services import QuizError, attempt_save, attempt_start, attempt_submit, close_if_expired
+
+
+def _wants_json(request) -> bool:
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+@login_required
+@require_POST
+def quiz_start(request, pk: int):
+    quiz = get_object_or_404(QuizPage.objects.live(), pk=pk)
+    try:
+        attempt = attempt_start(user=request.user, quiz=quiz)
+    except QuizError as error:
+        messages.error(request, str(error))
+        return redirect(quiz.url)
+    return redirect("assessments:attempt", pk=attempt.pk)
+
+
+@login_required
+def attempt_take(request, pk: int):
+    attempt = close_if_expired(attempt=attempt_of(request.user, pk))
+    if not attempt.is_open:
+        return redirect("assessments:result", pk=attempt.pk)
+    return render(
+        request,
+        "assessments/attempt_take.html",
+        {"attempt": attempt, "quiz": attempt.quiz, "questions": shown_questions(attempt)},
+    )
+
+
+@login_required
+@require_POST
+def attempt_autosave(request, pk: int):
+    attempt = attempt_of(request.user, pk)
+    try:
+        errors = attempt_save(attempt=attempt, data=request.POST)
+    except QuizError as error:
+        if _wants_json(request):
+            return JsonResponse({"saved": False, "closed": True, "message": str(error)}, status=409)
+        messages.info(request, str(error))
+        return redirect("assessments:result", pk=attempt.pk)
+    if _wants_json(request):
+        return JsonResponse(
+            {"saved": True, "errors": {str(key): value for key, value in errors.items()}}
+        )
+    if errors:
+        return _take_with_errors(request, attempt, errors)
+    messages.success(request, _("Your answers are saved."))
+    return redirect("assessments:attempt", pk=attempt.pk)
+
+
+@login_required
+@require_POST
+def attempt_finish(request, pk: int):
+    attempt, errors = attempt_submit(attempt=attempt_of(request.user, pk), data=request.POST)
+    if errors:
+        return _take_with_errors(request, attempt, errors)
+    return redirect("assessments:result", pk=attempt.pk)
+
+
+def _take_with_errors(request, attempt, errors):
+    messages.error(
+        request, _("Some answers could not be accepted: see the questions marked below.")
+    )
+    return render(
+        request,
+        "assessments/attempt_take.html",
+        {"attempt": attempt, "quiz": attempt.quiz, "questions": shown_questions(attempt, errors)},
+        status=400,
+    )
+
+
+@login_required
+def attempt_result(request, pk: int):
+    attempt = close_if_expired(attempt=attempt_of(request.user, pk))
+    if attempt.is_open:
+        return redirect("assessments:attempt", pk=attempt.pk)
+    show = review_allowed(attempt.quiz, attempt)
+    return render(
+        request,
+        "assessments/attempt_result.html",
+        {
+            "attempt": attempt,
+            "quiz": attempt.quiz,
+            "review": show,
+            "questions": shown_questions(attempt) if show else [],
+        },
+    )
