@@ -8,20 +8,32 @@ saved, and is graded once, on the server.
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
+from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
-from wagtail.fields import RichTextField
+from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from courses.models import ActivityPage, Enrolment
+
+
+def private_storage() -> FileSystemStorage:
+    """Trainees' files live outside MEDIA_ROOT, so that no web server hands them out unchecked.
+
+    A callable, so that migrations record no machine's path.
+    """
+    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
 
 
 class QuestionBank(models.Model):
@@ -330,3 +342,150 @@ class QuizAttempt(models.Model):
     @property
     def passed(self) -> bool:
         return self.percent is not None and self.percent >= self.quiz.pass_mark
+
+
+# Case work ---------------------------------------------------------------------------------
+
+
+class RubricLevelBlock(blocks.StructBlock):
+    """One level of a rubric criterion: what the work shows, and the points it earns."""
+
+    title = blocks.CharBlock(label=_("Level"), max_length=100)
+    points = blocks.DecimalBlock(label=_("Points"), min_value=0, max_digits=5, decimal_places=2)
+    descriptor = blocks.TextBlock(label=_("What the work shows"), required=False)
+
+    class Meta:
+        icon = "list-ol"
+        label = _("Level")
+
+
+class RubricCriterion(Orderable):
+    """A criterion of a case study's rubric, with its levels from weakest to strongest."""
+
+    page = ParentalKey(
+        "courses.CaseStudyPage", on_delete=models.CASCADE, related_name="rubric_criteria"
+    )
+    title = models.CharField(_("criterion"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+    levels = StreamField([("level", RubricLevelBlock())], verbose_name=_("levels"), min_num=2)
+
+    panels = [FieldPanel("title"), FieldPanel("description"), FieldPanel("levels")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("rubric criterion")
+        verbose_name_plural = _("rubric criteria")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def max_points(self) -> Decimal:
+        return max((Decimal(level.value["points"]) for level in self.levels), default=Decimal("0"))
+
+
+def submission_upload_to(instance, filename: str) -> str:
+    # The stored name is random; the trainee's name for the file is kept in `original_name`.
+    return f"submissions/{uuid.uuid4().hex}"
+
+
+class CaseSubmission(models.Model):
+    """A trainee's work on a case study: an answer to each task, and files.
+
+    It may be changed and resubmitted until it is graded or the deadline passes.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        GRADED = "graded", _("Graded")
+
+    enrolment = models.ForeignKey(
+        Enrolment,
+        on_delete=models.CASCADE,
+        related_name="case_submissions",
+        verbose_name=_("enrolment"),
+    )
+    case = models.ForeignKey(
+        "courses.CaseStudyPage",
+        on_delete=models.CASCADE,
+        related_name="submissions",
+        verbose_name=_("case study"),
+    )
+    # {"task id": "the trainee's answer"}
+    answers = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    times_submitted = models.PositiveSmallIntegerField(_("times submitted"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("case work")
+        verbose_name_plural = _("case work")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "case"], name="assessments_one_submission_per_case"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} — {self.enrolment.trainee}"
+
+
+class SubmissionFile(models.Model):
+    """A file attached to case work; served only through a view that checks who asks."""
+
+    submission = models.ForeignKey(
+        CaseSubmission, on_delete=models.CASCADE, related_name="files", verbose_name=_("case work")
+    )
+    file = models.FileField(_("file"), upload_to=submission_upload_to, storage=private_storage)
+    original_name = models.CharField(_("name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("file")
+        verbose_name_plural = _("files")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class CaseGrade(models.Model):
+    """An instructor's grade of case work on its rubric; the trainee sees it once released.
+
+    `criteria` keeps what was graded as it was then: [{"criterion": id, "title", "level",
+    "level_title", "points", "max_points", "comment"}], so that later edits of the rubric do not
+    rewrite past grades.
+    """
+
+    submission = models.OneToOneField(
+        CaseSubmission, on_delete=models.CASCADE, related_name="grade", verbose_name=_("case work")
+    )
+    grader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("graded by"),
+    )
+    criteria = models.JSONField(default=list)
+    comment = models.TextField(_("comment"), blank=True)
+    score = models.DecimalField(_("score"), max_digits=7, decimal_places=2)
+    max_score = models.DecimalField(_("maximum score"), max_digits=7, decimal_places=2)
+    percent = models.DecimalField(_("per cent"), max_digits=5, decimal_places=1)
+    graded_at = models.DateTimeField(_("graded at"))
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("case grade")
+        verbose_name_plural = _("case grades")
+
+    def __str__(self) -> str:
+        return f"{self.submission}: {self.percent} %"
+
+    @property
+    def is_released(self) -> bool:
+        return self.released_at is not None

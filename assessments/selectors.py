@@ -176,3 +176,81 @@ def shown_questions(
             )
         )
     return shown
+
+
+# Case work ---------------------------------------------------------------------------------
+
+
+@dataclass
+class CaseWorkState:
+    """What the case study page shows a trainee about their work."""
+
+    enrolment: Enrolment | None = None
+    submission: object = None
+    can_change: bool = False
+    deadline: dt.datetime | None = None
+    tasks: list = field(default_factory=list)  # (task, the trainee's answer)
+    grade: object = None  # only once released
+
+
+def casework_state(*, user, case, draft: dict | None = None) -> CaseWorkState:
+    from .casework import can_change, submission_deadline
+    from .models import CaseSubmission
+
+    program = case.program
+    enrolment = enrolment_for(user, program) if program is not None else None
+    if enrolment is None:
+        return CaseWorkState()
+    submission = (
+        CaseSubmission.objects.filter(enrolment=enrolment, case=case)
+        .select_related("grade")
+        .prefetch_related("files")
+        .first()
+    )
+    answers = {**(submission.answers if submission else {}), **(draft or {})}
+    grade = getattr(submission, "grade", None) if submission else None
+    return CaseWorkState(
+        enrolment=enrolment,
+        submission=submission,
+        can_change=can_change(submission, enrolment, timezone.now()),
+        deadline=submission_deadline(enrolment),
+        tasks=[(task, answers.get(str(task.pk), "")) for task in case.tasks.all()],
+        grade=grade if grade is not None and grade.is_released else None,
+    )
+
+
+def grading_queue(cohort):
+    """The cohort's submitted work: waiting first (oldest first), then graded."""
+    from .models import CaseSubmission
+
+    return (
+        CaseSubmission.objects.filter(enrolment__cohort=cohort)
+        .exclude(status=CaseSubmission.Status.DRAFT)
+        .select_related("enrolment__trainee", "case", "grade")
+        .order_by("status", "submitted_at")
+    )
+
+
+def submission_visible_to(user, pk: int):
+    """A submission the user may look at: its trainee, the cohort's followers."""
+    from courses.selectors import cohorts_visible_to, follows_cohorts
+
+    from .models import CaseSubmission
+
+    submission = (
+        CaseSubmission.objects.select_related(
+            "enrolment__trainee", "enrolment__cohort__region", "case"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if submission is None:
+        raise Http404
+    if submission.enrolment.trainee_id == user.pk:
+        return submission
+    if (
+        follows_cohorts(user)
+        and cohorts_visible_to(user).filter(pk=submission.enrolment.cohort_id).exists()
+    ):
+        return submission
+    raise Http404

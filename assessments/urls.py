@@ -1,13 +1,22 @@
 from django.urls import path
 
-from . import views
+from .views import casework, quizzes
 
 app_name = "assessments"
 
 urlpatterns = [
-    path("<int:pk>/start/", views.quiz_start, name="start"),
-    path("attempts/<int:pk>/", views.attempt_take, name="attempt"),
-    path("attempts/<int:pk>/save/", views.attempt_autosave, name="autosave"),
-    path("attempts/<int:pk>/submit/", views.attempt_finish, name="submit"),
-    path("attempts/<int:pk>/result/", views.attempt_result, name="result"),
+    path("quizzes/<int:pk>/start/", quizzes.quiz_start, name="start"),
+    path("attempts/<int:pk>/", quizzes.attempt_take, name="attempt"),
+    path("attempts/<int:pk>/save/", quizzes.attempt_autosave, name="autosave"),
+    path("attempts/<int:pk>/submit/", quizzes.attempt_finish, name="submit"),
+    path("attempts/<int:pk>/result/", quizzes.attempt_result, name="result"),
+    path("cases/<int:pk>/work/", casework.casework_save, name="casework_save"),
+    path("files/<int:pk>/", casework.submission_file, name="submission_file"),
+    path("cohorts/<int:pk>/queue/", casework.queue, name="queue"),
+    path("cohorts/<int:pk>/release/", casework.release_all, name="release_all"),
+    path("cohorts/<int:pk>/gradebook/", casework.gradebook, name="gradebook"),
+    path(
+        "cohorts/<int:pk>/gradebook.<slug:fmt>", casework.gradebook_export, name="gradebook_export"
+    ),
+    path("submissions/<int:pk>/grade/", casework.grade, name="grade"),
 ]

@@ -12,7 +12,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("accounts.urls")),
     path("notifications/", include("notifications.urls")),
-    path("quizzes/", include("assessments.urls")),
+    path("assessments/", include("assessments.urls")),
     path("", include("courses.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accessibility/low-vision/", toggle_low_vision, name="toggle_low_vision"),

@@ -189,3 +189,23 @@ def quiz(module: ModulePage, banks, *, live: bool = True, **fields):
     )
     page.sections = [QuizSection(bank=bank, count=None) for bank in banks]
     return module.add_child(instance=page)
+
+
+def rubric(case, criteria: list[tuple[str, list[tuple[str, str]]]]):
+    """Rubric criteria on a case study: (title, [(level title, points), …])."""
+    from assessments.models import RubricCriterion
+
+    made = []
+    for index, (title, levels) in enumerate(criteria):
+        made.append(
+            RubricCriterion.objects.create(
+                page=case,
+                title=title,
+                sort_order=index,
+                levels=[
+                    ("level", {"title": name, "points": Decimal(points), "descriptor": ""})
+                    for name, points in levels
+                ],
+            )
+        )
+    return made

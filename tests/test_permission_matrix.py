@@ -11,12 +11,14 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from wagtail.documents import get_document_model
 
+from assessments.casework import submission_save
 from assessments.services import attempt_start
 from courses.imports import import_preview
-from courses.models import LessonPage, ModulePage
+from courses.models import CaseStudyPage, LessonPage, ModulePage
 from notifications.services import notify
 from tests import factories
 
@@ -48,6 +50,7 @@ class World:
     document: object
     quiz_a: object
     attempt_a: object
+    submission_a: object
 
 
 @pytest.fixture
@@ -80,6 +83,15 @@ def world(django_capture_on_commit_callbacks) -> World:
     factories.question(bank, "true_false")
     quiz_a = factories.quiz(ModulePage.objects.child_of(program_a).first(), [bank])
     attempt_a = attempt_start(user=users["trainee_a"], quiz=quiz_a)
+    case_a = CaseStudyPage.objects.descendant_of(program_a).first()
+    submission_a = submission_save(
+        user=users["trainee_a"],
+        case=case_a,
+        answers={},
+        files=[SimpleUploadedFile("plan.pdf", b"%PDF-1.4 plan")],
+        remove_files=[],
+        submit=True,
+    )
     document = get_document_model()(title="Памятка")
     document.file.save("memo.txt", ContentFile(b"memo"), save=False)
     document.save()
@@ -95,6 +107,7 @@ def world(django_capture_on_commit_callbacks) -> World:
         document=document,
         quiz_a=quiz_a,
         attempt_a=attempt_a,
+        submission_a=submission_a,
     )
 
 
@@ -126,6 +139,7 @@ MANAGERS = {
 }
 IMPORTS = dict(MANAGERS, trainee_a=404, instructor_a=404)
 PROGRAM_A = signed_in(200, trainee_b=403, official_y=403)
+FOLLOWERS = signed_in(200, trainee_a=403, trainee_b=403, official_y=404)
 
 MATRIX: dict[str, Row] = {
     "accounts:login": Row(
@@ -230,6 +244,37 @@ MATRIX: dict[str, Row] = {
         "get",
         lambda w: reverse("assessments:result", args=(w.attempt_a.pk,)),
         signed_in(404, trainee_a=200),
+    ),
+    "assessments:casework_save": Row(
+        "post",
+        lambda w: reverse("assessments:casework_save", args=(w.submission_a.case_id,)),
+        signed_in(403, trainee_a=302),
+    ),
+    "assessments:submission_file": Row(
+        "get",
+        lambda w: reverse("assessments:submission_file", args=(w.submission_a.files.get().pk,)),
+        signed_in(200, trainee_b=404, official_y=404),
+    ),
+    "assessments:queue": Row(
+        "get", lambda w: reverse("assessments:queue", args=(w.cohort_a.pk,)), FOLLOWERS
+    ),
+    "assessments:gradebook": Row(
+        "get", lambda w: reverse("assessments:gradebook", args=(w.cohort_a.pk,)), FOLLOWERS
+    ),
+    "assessments:gradebook_export": Row(
+        "get",
+        lambda w: reverse("assessments:gradebook_export", args=(w.cohort_a.pk, "csv")),
+        FOLLOWERS,
+    ),
+    "assessments:release_all": Row(
+        "post",
+        lambda w: reverse("assessments:release_all", args=(w.cohort_a.pk,)),
+        {**FOLLOWERS, "instructor_a": 302, "official_x": 403, "federal": 403, "admin": 302},
+    ),
+    "assessments:grade": Row(
+        "get",
+        lambda w: reverse("assessments:grade", args=(w.submission_a.pk,)),
+        signed_in(403, trainee_b=404, official_y=404, instructor_a=200, admin=200),
     ),
     # Wagtail's URL trees, one representative URL each.
     "wagtail admin": Row(

@@ -8,7 +8,7 @@ holds its academic hours and kind, so that a programme's hours are one query wha
 from decimal import Decimal
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -97,12 +97,29 @@ class ProgramPage(CurriculumPage):
         validators=[MinValueValidator(0), MaxValueValidator(95)],
         help_text=_("The minimum share of practice in the programme's academic hours."),
     )
+    # The grading policy, published to trainees: how the final grade is made.
+    quiz_weight = models.PositiveSmallIntegerField(
+        _("weight of quizzes, %"), default=40, validators=[MaxValueValidator(100)]
+    )
+    case_weight = models.PositiveSmallIntegerField(
+        _("weight of case work, %"), default=60, validators=[MaxValueValidator(100)]
+    )
+    pass_mark = models.PositiveSmallIntegerField(
+        _("pass mark, %"),
+        default=60,
+        validators=[MaxValueValidator(100)],
+        help_text=_("The final grade a trainee needs to complete the programme."),
+    )
 
     content_panels = [
         *Page.content_panels,
         FieldPanel("summary"),
         FieldPanel("description"),
         FieldPanel("practice_target"),
+        MultiFieldPanel(
+            [FieldPanel("quiz_weight"), FieldPanel("case_weight"), FieldPanel("pass_mark")],
+            heading=_("Grading policy"),
+        ),
     ]
     search_fields = [
         *Page.search_fields,
@@ -115,6 +132,13 @@ class ProgramPage(CurriculumPage):
     class Meta:
         verbose_name = _("programme")
         verbose_name_plural = _("programmes")
+
+    def clean(self):
+        super().clean()
+        if self.quiz_weight + self.case_weight != 100:
+            raise ValidationError(
+                {"case_weight": _("The weights of quizzes and case work must add up to 100 %.")}
+            )
 
     def get_context(self, request, *args, **kwargs):
         from courses.curriculum import curriculum_breakdown
@@ -249,6 +273,12 @@ class CaseStudyPage(ActivityPage):
         ),
         InlinePanel("tasks", heading=_("Tasks for the trainee"), label=_("Task"), min_num=1),
         InlinePanel("attachments", heading=_("Attachments"), label=_("Attachment")),
+        InlinePanel(
+            "rubric_criteria",
+            heading=_("Rubric"),
+            label=_("Criterion"),
+            help_text=_("Instructors grade the trainee's work on these criteria."),
+        ),
         MultiFieldPanel([FieldPanel("discussion_guide")], heading=_("For instructors only")),
     ]
     search_fields = [
@@ -269,12 +299,16 @@ class CaseStudyPage(ActivityPage):
         return super().save(*args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
+        from assessments.selectors import casework_state
         from courses.selectors import can_read_discussion_guide
 
         context = super().get_context(request, *args, **kwargs)
         context["discussion_guide"] = (
             self.discussion_guide if can_read_discussion_guide(request.user) else None
         )
+        # Answers of a save that was refused come back from the session, so nothing is lost.
+        draft = request.session.pop(f"casework-draft-{self.pk}", None)
+        context["casework"] = casework_state(user=request.user, case=self, draft=draft)
         return context
 
 

@@ -114,6 +114,9 @@ def test_raising_the_programme_target_through_the_admin_is_refused(
             "summary": "",
             "description": streamfield([]),
             "practice_target": "80",
+            "quiz_weight": "40",
+            "case_weight": "60",
+            "pass_mark": "60",
             "comments": inline_formset([]),
         }
     )

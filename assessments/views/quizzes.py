@@ -7,9 +7,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .models import QuizPage
-from .selectors import attempt_of, review_allowed, shown_questions
-from .services import QuizError, attempt_save, attempt_start, attempt_submit, close_if_expired
+from ..models import QuizPage
+from ..selectors import attempt_of, review_allowed, shown_questions
+from ..services import QuizError, attempt_save, attempt_start, attempt_submit, close_if_expired
 
 
 def _wants_json(request) -> bool:

@@ -1,0 +1,277 @@
+"""Case work: trainees submit answers and files; instructors grade them on the rubric.
+
+Everything that changes a submission or a grade goes through these functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import Role
+from courses.models import ActivityCompletion, CaseStudyPage, Enrolment
+from courses.selectors import enrolment_for, is_administrator
+from courses.services import activity_complete
+from notifications.services import notify
+
+from .models import CaseGrade, CaseSubmission, SubmissionFile
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_FILES = 5
+MAX_ANSWER_CHARS = 20_000
+
+# What a file is, told by its first bytes: (content type, the extension it is saved with).
+ALLOWED_TYPES = {
+    "pdf": ("application/pdf", "pdf"),
+    "png": ("image/png", "png"),
+    "jpg": ("image/jpeg", "jpg"),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
+}
+
+
+class CaseWorkError(Exception):
+    """The work cannot be saved as sent; `messages` are for the trainee or instructor."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__(" ".join(messages))
+        self.messages = messages
+
+
+def sniff_type(upload) -> str | None:
+    """ "pdf", "png", "jpg" or "docx" from the content of an uploaded file; None otherwise."""
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpg"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(upload) as archive:
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, OSError):
+            return None
+        finally:
+            upload.seek(0)
+        if "word/document.xml" in names and "[Content_Types].xml" in names:
+            return "docx"
+    return None
+
+
+def submission_deadline(enrolment: Enrolment) -> dt.datetime:
+    """Case work is accepted until the end of the cohort's last day, in the region's time."""
+    zone = ZoneInfo(enrolment.cohort.region.time_zone)
+    return dt.datetime.combine(enrolment.cohort.ends_on, dt.time(23, 59, 59), tzinfo=zone)
+
+
+def can_change(submission: CaseSubmission | None, enrolment: Enrolment, now: dt.datetime) -> bool:
+    if enrolment.status != Enrolment.Status.ACTIVE or now > submission_deadline(enrolment):
+        return False
+    return submission is None or submission.status != CaseSubmission.Status.GRADED
+
+
+@transaction.atomic
+def submission_save(
+    *,
+    user,
+    case: CaseStudyPage,
+    answers: dict[str, str],
+    files: list,
+    remove_files: list[int],
+    submit: bool,
+    now: dt.datetime | None = None,
+) -> CaseSubmission:
+    """Save the trainee's work (and submit it when asked). All or nothing: a bad file or answer
+    leaves the work as it was."""
+    now = now or timezone.now()
+    program = case.program
+    enrolment = enrolment_for(user, program) if program is not None else None
+    if enrolment is None:
+        raise PermissionDenied
+    submission = (
+        CaseSubmission.objects.select_for_update().filter(enrolment=enrolment, case=case).first()
+    )
+    if not can_change(submission, enrolment, now):
+        raise CaseWorkError([_("This work can no longer be changed.")])
+
+    task_ids = {str(task.pk) for task in case.tasks.all()}
+    errors = []
+    clean_answers = {}
+    for key, value in answers.items():
+        if key not in task_ids:
+            errors.append(_("An answer was sent for a task this case does not have."))
+            continue
+        if len(value) > MAX_ANSWER_CHARS:
+            errors.append(
+                _("An answer is too long (at most %(max)s characters).") % {"max": MAX_ANSWER_CHARS}
+            )
+            continue
+        clean_answers[key] = value.strip()
+
+    kept = list(submission.files.all()) if submission else []
+    kept = [item for item in kept if item.pk not in set(remove_files)]
+    if len(kept) + len(files) > MAX_FILES:
+        errors.append(_("At most %(count)s files can be attached.") % {"count": MAX_FILES})
+    sniffed = []
+    for upload in files:
+        if upload.size > MAX_FILE_BYTES:
+            errors.append(
+                _("«%(name)s» is larger than %(size)s MB.")
+                % {"name": upload.name, "size": MAX_FILE_BYTES // (1024 * 1024)}
+            )
+            continue
+        kind = sniff_type(upload)
+        if kind is None:
+            errors.append(
+                _("«%(name)s» is not a PDF, DOCX, JPG or PNG file.") % {"name": upload.name}
+            )
+            continue
+        sniffed.append((upload, kind))
+    if submit and not any(clean_answers.values()) and not (kept or sniffed):
+        errors.append(_("Write an answer or attach a file before submitting."))
+    if errors:
+        raise CaseWorkError(errors)
+
+    if submission is None:
+        submission = CaseSubmission(enrolment=enrolment, case=case)
+    submission.answers = {**submission.answers, **clean_answers}
+    if submit:
+        submission.status = CaseSubmission.Status.SUBMITTED
+        submission.submitted_at = now
+        submission.times_submitted += 1
+    submission.save()
+    for item in SubmissionFile.objects.filter(submission=submission, pk__in=remove_files):
+        item.file.delete(save=False)
+        item.delete()
+    for upload, kind in sniffed:
+        content_type, _extension = ALLOWED_TYPES[kind]
+        SubmissionFile.objects.create(
+            submission=submission,
+            file=upload,
+            original_name=upload.name[:255],
+            content_type=content_type,
+            size=upload.size,
+        )
+    if submit:
+        activity_complete(
+            enrolment=enrolment,
+            activity=case,
+            source=ActivityCompletion.Source.SUBMISSION,
+            at=now,
+        )
+    return submission
+
+
+def can_grade(user, submission: CaseSubmission) -> bool:
+    """Instructors of the trainee's cohort, and administrators."""
+    if is_administrator(user):
+        return True
+    if not user.is_authenticated or not (
+        user.role_names & {Role.INSTRUCTOR, Role.SENIOR_INSTRUCTOR}
+    ):
+        return False
+    return submission.enrolment.cohort.instructors.filter(pk=user.pk).exists()
+
+
+@dataclass
+class CriterionMark:
+    criterion_id: int
+    level_id: str
+    comment: str = ""
+
+
+@transaction.atomic
+def grade_save(
+    *,
+    grader,
+    submission: CaseSubmission,
+    marks: list[CriterionMark],
+    comment: str,
+    release: bool,
+    now: dt.datetime | None = None,
+) -> CaseGrade:
+    """Grade the work on its rubric: one level for every criterion. Regrading replaces the grade."""
+    now = now or timezone.now()
+    submission = CaseSubmission.objects.select_for_update().get(pk=submission.pk)
+    if not can_grade(grader, submission):
+        raise PermissionDenied
+    if submission.status == CaseSubmission.Status.DRAFT:
+        raise CaseWorkError([_("This work has not been submitted yet.")])
+    criteria = list(submission.case.rubric_criteria.all())
+    if not criteria:
+        raise CaseWorkError([_("This case study has no rubric yet.")])
+    by_criterion = {mark.criterion_id: mark for mark in marks}
+    rows, errors = [], []
+    score = max_score = Decimal("0")
+    for criterion in criteria:
+        levels = {level.id: level.value for level in criterion.levels}
+        mark = by_criterion.get(criterion.pk)
+        if mark is None or mark.level_id not in levels:
+            errors.append(_("Choose a level for «%(criterion)s».") % {"criterion": criterion.title})
+            continue
+        level = levels[mark.level_id]
+        points = Decimal(level["points"])
+        score += points
+        max_score += criterion.max_points
+        rows.append(
+            {
+                "criterion": criterion.pk,
+                "title": criterion.title,
+                "level": mark.level_id,
+                "level_title": level["title"],
+                "points": str(points),
+                "max_points": str(criterion.max_points),
+                "comment": mark.comment.strip()[:5000],
+            }
+        )
+    if errors:
+        raise CaseWorkError(errors)
+    percent = (
+        (score * 100 / max_score).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        if max_score
+        else Decimal("0")
+    )
+    grade, _created = CaseGrade.objects.update_or_create(
+        submission=submission,
+        defaults={
+            "grader": grader,
+            "criteria": rows,
+            "comment": comment.strip()[:5000],
+            "score": score,
+            "max_score": max_score,
+            "percent": percent,
+            "graded_at": now,
+        },
+    )
+    submission.status = CaseSubmission.Status.GRADED
+    submission.save(update_fields=["status", "updated_at"])
+    if release:
+        grade_release(grade=grade, now=now)
+    return grade
+
+
+def grade_release(*, grade: CaseGrade, now: dt.datetime | None = None) -> CaseGrade:
+    """Show the grade to the trainee, and tell them — once."""
+    if grade.released_at is not None:
+        return grade
+    grade.released_at = now or timezone.now()
+    grade.save(update_fields=["released_at"])
+    submission = grade.submission
+    notify(
+        recipient=submission.enrolment.trainee,
+        subject=_("Your work on «%(case)s» is graded") % {"case": submission.case.title},
+        body=_("Result: %(percent)s %%.") % {"percent": grade.percent},
+        url=submission.case.url or "",
+    )
+    return grade

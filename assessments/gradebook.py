@@ -1,0 +1,179 @@
+"""The gradebook: every trainee of a cohort × every graded item, and the final grade.
+
+The final grade follows the programme's published policy: the average of the quizzes and the
+average of the case work, weighted; an item not yet done counts as 0. Only released case grades
+count. Everything is computed from the attempts and grades as they are, so a regrade shows at once.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from courses.models import CaseStudyPage, Cohort, Enrolment
+
+from .models import CaseGrade, QuizAttempt, QuizPage
+from .selectors import counted_percent
+
+TENTH = Decimal("0.1")
+
+
+@dataclass
+class GradebookItem:
+    id: int
+    title: str
+    category: str  # "quiz" or "case"
+
+
+@dataclass
+class GradebookRow:
+    enrolment: Enrolment
+    cells: dict[int, Decimal | None] = field(default_factory=dict)
+    pending: set[int] = field(default_factory=set)  # graded case work not yet released
+    quiz_average: Decimal | None = None
+    case_average: Decimal | None = None
+    final: Decimal | None = None
+    passed: bool = False
+    columns: list[tuple[Decimal | None, bool]] = field(default_factory=list)  # in item order
+
+
+@dataclass
+class Gradebook:
+    cohort: Cohort
+    items: list[GradebookItem]
+    rows: list[GradebookRow]
+    quiz_weight: int
+    case_weight: int
+    pass_mark: int
+
+
+def _average(values: list[Decimal | None]) -> Decimal | None:
+    if not values:
+        return None
+    return (sum(value or Decimal("0") for value in values) / len(values)).quantize(
+        TENTH, ROUND_HALF_UP
+    )
+
+
+def final_grade(
+    quiz_average: Decimal | None, case_average: Decimal | None, quiz_weight: int, case_weight: int
+) -> Decimal | None:
+    """The weighted final grade; a category with no items at all drops out of the weights."""
+    parts = [
+        (average, weight)
+        for average, weight in ((quiz_average, quiz_weight), (case_average, case_weight))
+        if average is not None
+    ]
+    total_weight = sum(weight for _average, weight in parts)
+    if not total_weight:
+        return None
+    value = sum(average * weight for average, weight in parts) / total_weight
+    return value.quantize(TENTH, ROUND_HALF_UP)
+
+
+def cohort_gradebook(cohort: Cohort) -> Gradebook:
+    """Five queries whatever the number of trainees and items."""
+    program = cohort.program
+    quizzes = list(QuizPage.objects.live().descendant_of(program).order_by("path"))
+    cases = list(
+        CaseStudyPage.objects.live().descendant_of(program).order_by("path").only("id", "title")
+    )
+    items = [GradebookItem(quiz.pk, quiz.title, "quiz") for quiz in quizzes] + [
+        GradebookItem(case.pk, case.title, "case") for case in cases
+    ]
+    enrolments = list(
+        cohort.enrolments.select_related("trainee").order_by(
+            "status", "trainee__last_name", "trainee__first_name"
+        )
+    )
+    rows = {enrolment.pk: GradebookRow(enrolment=enrolment) for enrolment in enrolments}
+
+    attempts: dict[tuple[int, int], list[QuizAttempt]] = {}
+    for attempt in QuizAttempt.objects.filter(
+        enrolment__cohort=cohort, status=QuizAttempt.Status.GRADED
+    ).order_by("number"):
+        attempts.setdefault((attempt.enrolment_id, attempt.quiz_id), []).append(attempt)
+    for quiz in quizzes:
+        for row in rows.values():
+            row.cells[quiz.pk] = counted_percent(
+                attempts.get((row.enrolment.pk, quiz.pk), []), quiz.attempt_policy
+            )
+    for grade in CaseGrade.objects.filter(submission__enrolment__cohort=cohort).values(
+        "submission__enrolment_id", "submission__case_id", "percent", "released_at"
+    ):
+        row = rows.get(grade["submission__enrolment_id"])
+        if row is None:
+            continue
+        if grade["released_at"] is None:
+            row.pending.add(grade["submission__case_id"])
+        else:
+            row.cells[grade["submission__case_id"]] = grade["percent"]
+
+    for row in rows.values():
+        row.quiz_average = _average([row.cells.get(quiz.pk) for quiz in quizzes])
+        row.case_average = _average([row.cells.get(case.pk) for case in cases])
+        row.final = final_grade(
+            row.quiz_average, row.case_average, program.quiz_weight, program.case_weight
+        )
+        row.passed = row.final is not None and row.final >= program.pass_mark
+        row.columns = [(row.cells.get(item.id), item.id in row.pending) for item in items]
+    return Gradebook(
+        cohort=cohort,
+        items=items,
+        rows=list(rows.values()),
+        quiz_weight=program.quiz_weight,
+        case_weight=program.case_weight,
+        pass_mark=program.pass_mark,
+    )
+
+
+def _table(gradebook: Gradebook) -> list[list]:
+    header = ["ФИО", "E-mail", "Статус"] + [item.title for item in gradebook.items]
+    header += ["Тесты, %", "Кейсы, %", "Итог, %", "Зачтено"]
+    table = [header]
+    for row in gradebook.rows:
+        trainee = row.enrolment.trainee
+        line = [trainee.full_name, trainee.email, row.enrolment.get_status_display()]
+        line += [row.cells.get(item.id) for item in gradebook.items]
+        line += [row.quiz_average, row.case_average, row.final, "да" if row.passed else "нет"]
+        table.append(line)
+    return table
+
+
+def _csv_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return str(value).replace(".", ",")  # as Russian spreadsheets expect
+    return str(value)
+
+
+def export_csv(gradebook: Gradebook) -> tuple[str, str, bytes]:
+    """(file name, content type, bytes), as pretix's exporters return."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    for line in _table(gradebook):
+        writer.writerow([_csv_value(value) for value in line])
+    name = f"gradebook-{gradebook.cohort.pk}.csv"
+    return name, "text/csv; charset=utf-8", buffer.getvalue().encode("utf-8-sig")
+
+
+def export_xlsx(gradebook: Gradebook) -> tuple[str, str, bytes]:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Журнал"
+    for line in _table(gradebook):
+        sheet.append([float(value) if isinstance(value, Decimal) else value for value in line])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "D2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    name = f"gradebook-{gradebook.cohort.pk}.xlsx"
+    content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return name, content_type, buffer.getvalue()

@@ -1,0 +1,189 @@
+"""Case work: the trainee's submission, the instructors' queue and rubric grading, the gradebook."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from courses.models import CaseStudyPage
+from courses.selectors import cohorts_visible_to, follows_cohorts, is_administrator
+
+from ..casework import (
+    CaseWorkError,
+    CriterionMark,
+    can_grade,
+    grade_release,
+    grade_save,
+    submission_save,
+)
+from ..gradebook import cohort_gradebook, export_csv, export_xlsx
+from ..models import CaseGrade, SubmissionFile
+from ..selectors import grading_queue, submission_visible_to
+
+
+@login_required
+@require_POST
+def casework_save(request, pk: int):
+    case = get_object_or_404(CaseStudyPage.objects.live(), pk=pk)
+    answers = {
+        key.removeprefix("task-"): value
+        for key, value in request.POST.items()
+        if key.startswith("task-")
+    }
+    remove = [int(value) for value in request.POST.getlist("remove") if value.isdigit()]
+    submit = "submit" in request.POST
+    try:
+        submission_save(
+            user=request.user,
+            case=case,
+            answers=answers,
+            files=request.FILES.getlist("files"),
+            remove_files=remove,
+            submit=submit,
+        )
+    except CaseWorkError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        # Nothing the trainee typed is lost: their text comes back in the form.
+        request.session[f"casework-draft-{case.pk}"] = answers
+    else:
+        request.session.pop(f"casework-draft-{case.pk}", None)
+        messages.success(
+            request, _("Your work is submitted for grading.") if submit else _("Draft saved.")
+        )
+    return redirect(f"{case.url}#casework")
+
+
+@login_required
+def submission_file(request, pk: int):
+    """A file of case work, for its trainee and for the people who follow their cohort."""
+    item = get_object_or_404(SubmissionFile.objects.select_related("submission"), pk=pk)
+    submission_visible_to(request.user, item.submission_id)
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    response = FileResponse(
+        handle, as_attachment=True, filename=item.original_name, content_type=item.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _grades_cohort(user, cohort) -> bool:
+    return is_administrator(user) or cohort.instructors.filter(pk=user.pk).exists()
+
+
+def _followed_cohort(user, pk: int):
+    if not follows_cohorts(user):
+        raise PermissionDenied
+    return get_object_or_404(cohorts_visible_to(user), pk=pk)
+
+
+@login_required
+def queue(request, pk: int):
+    cohort = _followed_cohort(request.user, pk)
+    submissions = list(grading_queue(cohort))
+    return render(
+        request,
+        "assessments/grading_queue.html",
+        {
+            "cohort": cohort,
+            "waiting": [s for s in submissions if s.status == "submitted"],
+            "graded": [s for s in submissions if s.status == "graded"],
+            "can_grade": _grades_cohort(request.user, cohort),
+        },
+    )
+
+
+@login_required
+def grade(request, pk: int):
+    submission = submission_visible_to(request.user, pk)
+    if not can_grade(request.user, submission):
+        raise PermissionDenied
+    criteria = list(submission.case.rubric_criteria.all())
+    existing = CaseGrade.objects.filter(submission=submission).first()
+    chosen = {row["criterion"]: row for row in existing.criteria} if existing else {}
+    if request.method == "POST":
+        marks = [
+            CriterionMark(
+                criterion_id=criterion.pk,
+                level_id=request.POST.get(f"criterion-{criterion.pk}", ""),
+                comment=request.POST.get(f"comment-{criterion.pk}", ""),
+            )
+            for criterion in criteria
+        ]
+        try:
+            grade_save(
+                grader=request.user,
+                submission=submission,
+                marks=marks,
+                comment=request.POST.get("comment", ""),
+                release="release" in request.POST,
+            )
+        except CaseWorkError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            chosen = {
+                mark.criterion_id: {"level": mark.level_id, "comment": mark.comment}
+                for mark in marks
+            }
+        else:
+            messages.success(request, _("The grade is saved."))
+            return redirect("assessments:queue", pk=submission.enrolment.cohort_id)
+    return render(
+        request,
+        "assessments/grade_form.html",
+        {
+            "submission": submission,
+            "grade": existing,
+            "rubric": [(criterion, chosen.get(criterion.pk, {})) for criterion in criteria],
+            "tasks": [
+                (task, submission.answers.get(str(task.pk), ""))
+                for task in submission.case.tasks.all()
+            ],
+            "overall_comment": request.POST.get("comment", existing.comment if existing else ""),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def release_all(request, pk: int):
+    cohort = _followed_cohort(request.user, pk)
+    if not _grades_cohort(request.user, cohort):
+        raise PermissionDenied
+    grades = CaseGrade.objects.filter(
+        submission__enrolment__cohort=cohort, released_at__isnull=True
+    ).select_related("submission__enrolment__trainee", "submission__case")
+    count = 0
+    for item in grades:
+        grade_release(grade=item)
+        count += 1
+    messages.success(request, _("Grades released: %(count)s.") % {"count": count})
+    return redirect("assessments:queue", pk=cohort.pk)
+
+
+@login_required
+def gradebook(request, pk: int):
+    cohort = _followed_cohort(request.user, pk)
+    return render(
+        request, "assessments/gradebook.html", {"cohort": cohort, "book": cohort_gradebook(cohort)}
+    )
+
+
+@login_required
+def gradebook_export(request, pk: int, fmt: str):
+    cohort = _followed_cohort(request.user, pk)
+    exporters = {"csv": export_csv, "xlsx": export_xlsx}
+    if fmt not in exporters:
+        raise Http404
+    name, content_type, content = exporters[fmt](cohort_gradebook(cohort))
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
