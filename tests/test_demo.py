@@ -89,3 +89,29 @@ def test_demo_trainees_show_a_realistic_spread_of_progress():
     assert percents[0] < 20 and percents[-1] > 80  # some behind, some ahead
     assert len(set(percents)) >= 10
     assert all(percent <= 100 for percent in percents)
+
+
+def test_demo_has_quizzes_of_every_type_rubrics_and_real_grades():
+    from assessments.gradebook import cohort_gradebook
+    from assessments.models import (
+        CaseGrade,
+        CaseSubmission,
+        Question,
+        QuestionKind,
+        QuizAttempt,
+        QuizPage,
+    )
+
+    load_demo()
+
+    assert QuizPage.objects.live().count() >= 3
+    assert Question.objects.count() >= 30
+    assert set(Question.objects.values_list("kind", flat=True)) == set(QuestionKind.values)
+    for case in CaseStudyPage.objects.live():
+        assert case.rubric_criteria.count() >= 2
+    assert QuizAttempt.objects.filter(status="graded").count() >= 10
+    assert CaseGrade.objects.filter(released_at__isnull=False).count() >= 20
+    assert CaseSubmission.objects.filter(status="submitted").exists()  # some wait for grading
+    tambov = Cohort.objects.get(region__code="68", name="Группа 1")
+    finals = [row.final for row in cohort_gradebook(tambov).rows if row.final is not None]
+    assert len(set(finals)) >= 8  # real variety for the gradebook

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -11,17 +12,27 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.http import QueryDict
 from django.utils import timezone
 from wagtail.documents import get_document_model
 from wagtail.models import Page, Site
 from wagtail.rich_text import RichText
 
 from accounts.models import Region
+from assessments.casework import CriterionMark, grade_save, submission_save
+from assessments.models import (
+    Question,
+    QuestionBank,
+    QuestionOption,
+    QuizPage,
+    QuizSection,
+    RubricCriterion,
+)
+from assessments.services import attempt_start, attempt_submit
 from content.models import HomePage
 from courses.curriculum import curriculum_breakdown
 from courses.models import (
     ActivityCompletion,
-    ActivityKind,
     ActivityPage,
     CaseStudyAttachment,
     CaseStudyPage,
@@ -35,7 +46,7 @@ from courses.models import (
 )
 from courses.services import activity_complete, enrolment_withdraw
 
-from . import curriculum, people
+from . import curriculum, people, quizzes
 
 HOME_SLUG = "home"
 
@@ -194,6 +205,7 @@ def _build_program(home: HomePage, report: DemoReport) -> ProgramPage:
     report.created_pages += 2
 
     questionnaire = _questionnaire_document()
+    banks = _build_banks()
     for module_data in curriculum.MODULES:
         module = ModulePage(
             title=module_data["title"],
@@ -209,8 +221,64 @@ def _build_program(home: HomePage, report: DemoReport) -> ProgramPage:
             module.add_child(instance=page)
             _publish(page)
             report.created_pages += 1
+        for quiz_data in quizzes.QUIZZES:
+            if quiz_data["module"] == module.slug:
+                quiz = _quiz_page(quiz_data, banks)
+                module.add_child(instance=quiz)
+                _publish(quiz)
+                report.created_pages += 1
     _publish(program)
     return program
+
+
+def _build_banks() -> dict[str, QuestionBank]:
+    banks = {}
+    for title, questions in quizzes.BANKS.items():
+        bank, created = QuestionBank.objects.get_or_create(title=title)
+        banks[title] = bank
+        if not created:
+            continue
+        for kind, text, data in questions:
+            question = Question(bank=bank, kind=kind, text=f"<p>{text}</p>")
+            if kind == quizzes.TF:
+                question.correct_is_true = data["true"]
+            elif kind == quizzes.TXT:
+                question.accepted_answers = "\n".join(data["accepted"])
+            elif kind == quizzes.NUM:
+                question.numeric_answer = Decimal(data["answer"])
+            elif kind == quizzes.MATCH:
+                question.options = [
+                    QuestionOption(text=left, match_text=right, sort_order=index)
+                    for index, (left, right) in enumerate(data["pairs"])
+                ]
+            elif kind == quizzes.ORDER:
+                question.options = [
+                    QuestionOption(text=item, sort_order=index)
+                    for index, item in enumerate(data["items"])
+                ]
+            else:
+                question.options = [
+                    QuestionOption(text=option, is_correct=correct, sort_order=index)
+                    for index, (option, correct) in enumerate(data["options"])
+                ]
+            question.save()
+    return banks
+
+
+def _quiz_page(data: dict, banks: dict[str, QuestionBank]) -> QuizPage:
+    page = QuizPage(
+        title=data["title"],
+        slug=data["slug"],
+        hours=Decimal(quizzes.QUIZ_HOURS),
+        summary="Проверьте себя: вопросы по материалам модуля.",
+        time_limit_minutes=data["time_limit_minutes"],
+        attempts_allowed=data["attempts_allowed"],
+        attempt_policy=data["attempt_policy"],
+        review_policy=data["review_policy"],
+        pass_mark=data["pass_mark"],
+    )
+    page.sections = [QuizSection(bank=banks[data["bank"]], count=data["count"])]
+    return page
 
 
 def _activity_page(data: dict, questionnaire) -> Page:
@@ -241,6 +309,18 @@ def _activity_page(data: dict, questionnaire) -> Page:
     )
     page.tasks = [
         CaseStudyTask(title=title, instructions=f"<p>{text}</p>") for title, text in data["tasks"]
+    ]
+    page.rubric_criteria = [
+        RubricCriterion(
+            title=title,
+            description=description,
+            sort_order=index,
+            levels=[
+                ("level", {"title": name, "points": Decimal(points), "descriptor": descriptor})
+                for name, points, descriptor in levels
+            ],
+        )
+        for index, (title, description, levels) in enumerate(quizzes.RUBRIC)
     ]
     if data["slug"] == "pervaya-vstrecha":
         page.attachments = [
@@ -287,8 +367,8 @@ def _build_cohorts(program: ProgramPage, users: dict) -> None:
             region=regions[code],
             name=name,
             defaults={
-                "starts_on": dt.date.fromisoformat(starts),
-                "ends_on": dt.date.fromisoformat(ends),
+                "starts_on": timezone.localdate() - dt.timedelta(days=starts),
+                "ends_on": timezone.localdate() + dt.timedelta(days=ends),
                 "capacity": capacity,
             },
         )
@@ -302,32 +382,102 @@ def _build_cohorts(program: ProgramPage, users: dict) -> None:
 
 
 def _build_progress(program: ProgramPage) -> None:
-    """A realistic spread: some trainees ahead, some behind, one withdrawn."""
+    """A realistic spread: some trainees ahead, some behind, one withdrawn. Lessons are marked
+    studied, quizzes really taken and graded, case work really submitted and graded on its rubric
+    (a few pieces still wait in the grading queue)."""
     activities = [
         activity
         for module in curriculum_breakdown(program).modules
         for activity in module.activities
     ]
     pages = ActivityPage.objects.in_bulk([activity.id for activity in activities])
-    today = timezone.localdate()
     for cohort in Cohort.objects.filter(program=program).select_related("region"):
         shares = people.PROGRESS[cohort.region.code]
+        grader = cohort.instructors.order_by("username").first()
         enrolments = cohort.enrolments.select_related("trainee").order_by("trainee__username")
         for enrolment, share in zip(enrolments, shares, strict=False):
             if share is None:
                 enrolment_withdraw(enrolment=enrolment, on=cohort.starts_on + dt.timedelta(days=16))
                 continue
+            if enrolment.completions.exists():
+                continue  # built before: loading the demo again adds nothing
+            chance = random.Random(enrolment.trainee.username)
             done = activities[: round(share * len(activities))]
-            span = max((today - cohort.starts_on).days, 1)
             for index, activity in enumerate(done):
-                day = cohort.starts_on + dt.timedelta(days=span * (index + 1) // (len(done) + 1))
-                activity_complete(
-                    enrolment=enrolment,
-                    activity=pages[activity.id],
-                    source=(
-                        ActivityCompletion.Source.SUBMISSION
-                        if activity.kind == ActivityKind.PRACTICE
-                        else ActivityCompletion.Source.SELF
-                    ),
-                    at=timezone.make_aware(dt.datetime.combine(day, dt.time(15, 0))),
-                )
+                page = pages[activity.id].specific
+                if isinstance(page, QuizPage):
+                    _take_quiz(enrolment, page, skill=0.45 + share / 2, chance=chance)
+                elif isinstance(page, CaseStudyPage):
+                    quality = min(1.0, 0.3 + share * 0.6 + chance.random() * 0.3)
+                    waiting = index >= len(done) - 1 and chance.random() < 0.5
+                    _do_case(enrolment, page, grader, quality, release=not waiting)
+                else:
+                    activity_complete(
+                        enrolment=enrolment,
+                        activity=page,
+                        source=ActivityCompletion.Source.SELF,
+                        at=timezone.now() - dt.timedelta(days=len(done) - index),
+                    )
+
+
+def _take_quiz(enrolment: Enrolment, quiz: QuizPage, *, skill: float, chance: random.Random):
+    attempt = attempt_start(user=enrolment.trainee, quiz=quiz)
+    questions = Question.objects.prefetch_related("options").in_bulk(
+        [entry["question"] for entry in attempt.layout]
+    )
+    data = QueryDict(mutable=True)
+    for entry in attempt.layout:
+        if chance.random() < skill:
+            for key, values in _right_answer(questions[entry["question"]]).items():
+                data.setlist(key, values)
+    attempt_submit(attempt=attempt, data=data)
+
+
+def _right_answer(question: Question) -> dict[str, list[str]]:
+    name = f"q{question.pk}"
+    options = list(question.options.all())
+    if question.kind == quizzes.TF:
+        return {name: ["true" if question.correct_is_true else "false"]}
+    if question.kind == quizzes.TXT:
+        return {name: [question.accepted_answers.splitlines()[0]]}
+    if question.kind == quizzes.NUM:
+        return {name: [str(question.numeric_answer.normalize())]}
+    if question.kind == quizzes.MATCH:
+        return {f"{name}-{option.pk}": [str(option.pk)] for option in options}
+    if question.kind == quizzes.ORDER:
+        return {f"{name}-{option.pk}": [str(index)] for index, option in enumerate(options, 1)}
+    return {name: [str(option.pk) for option in options if option.is_correct]}
+
+
+def _do_case(enrolment: Enrolment, case: CaseStudyPage, grader, quality: float, *, release: bool):
+    tasks = list(case.tasks.all())
+    submission = submission_save(
+        user=enrolment.trainee,
+        case=case,
+        answers={
+            str(task.pk): f"{task.title}: мой ответ по ситуации семьи, шаги, сроки и ответственные."
+            for task in tasks
+        },
+        files=[],
+        remove_files=[],
+        submit=True,
+    )
+    if not release:
+        return  # left in the instructors' grading queue
+    marks = []
+    for criterion in case.rubric_criteria.all():
+        levels = list(criterion.levels)
+        marks.append(
+            CriterionMark(
+                criterion_id=criterion.pk,
+                level_id=levels[round(quality * (len(levels) - 1))].id,
+                comment="",
+            )
+        )
+    grade_save(
+        grader=grader,
+        submission=submission,
+        marks=marks,
+        comment="Разбор на занятии: обратите внимание на сроки и ответственных.",
+        release=True,
+    )

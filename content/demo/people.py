@@ -48,27 +48,10 @@ YUGRA_TRAINEES = [
 ]
 
 COHORTS = [
-    # region code, name, starts, ends, capacity, instructor usernames, trainee prefix, trainees
-    (
-        TAMBOV,
-        "Группа 1",
-        "2026-10-05",
-        "2026-12-18",
-        20,
-        ["instructor", "senior"],
-        "trainee",
-        TAMBOV_TRAINEES,
-    ),
-    (
-        YUGRA,
-        "Группа 1",
-        "2026-10-19",
-        "2027-01-29",
-        15,
-        ["yugra-instructor"],
-        "yugra",
-        YUGRA_TRAINEES,
-    ),
+    # region code, name, started (days ago), ends (days ahead), capacity, instructor usernames,
+    # trainee prefix, trainees. Dates follow the day the demo is built, so that it stays current.
+    (TAMBOV, "Группа 1", 50, 24, 20, ["instructor", "senior"], "trainee", TAMBOV_TRAINEES),
+    (YUGRA, "Группа 1", 36, 66, 15, ["yugra-instructor"], "yugra", YUGRA_TRAINEES),
 ]
 
 # Share of the programme's activities each trainee of a cohort has done, in order; None: withdrawn.
