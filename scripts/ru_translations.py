@@ -629,6 +629,123 @@ PLURALS["%(left)s attempt left"] = [
     "осталось %(left)s попыток",
 ]
 
+RU.update(
+    {
+        # Case work
+        "This work can no longer be changed.": "Эту работу уже нельзя изменить.",
+        "An answer was sent for a task this case does not have.": (
+            "Прислан ответ на задание, которого нет в этом кейсе."
+        ),
+        "An answer is too long (at most %(max)s characters).": (
+            "Ответ слишком длинный (не более %(max)s символов)."
+        ),
+        "At most %(count)s files can be attached.": "Можно приложить не более %(count)s файлов.",
+        "«%(name)s» is larger than %(size)s MB.": "Файл «%(name)s» больше %(size)s МБ.",
+        "«%(name)s» is not a PDF, DOCX, JPG or PNG file.": (
+            "Файл «%(name)s» — не PDF, DOCX, JPG или PNG."
+        ),
+        "Write an answer or attach a file before submitting.": (
+            "Перед отправкой напишите ответ или приложите файл."
+        ),
+        "This work has not been submitted yet.": "Эта работа ещё не отправлена на проверку.",
+        "This case study has no rubric yet.": "У этого кейса пока нет критериев оценивания.",
+        "Choose a level for «%(criterion)s».": "Выберите уровень по критерию «%(criterion)s».",
+        "Your work on «%(case)s» is graded": "Ваша работа по кейсу «%(case)s» оценена",
+        "Result: %(percent)s %%.": "Результат: %(percent)s %%.",
+        "Points": "Баллы",
+        "What the work shows": "Что видно в работе",
+        "criterion": "критерий",
+        "levels": "уровни",
+        "rubric criterion": "критерий оценивания",
+        "rubric criteria": "критерии оценивания",
+        "Draft": "Черновик",
+        "times submitted": "сколько раз отправлена",
+        "updated at": "изменена",
+        "case work": "работа по кейсу",
+        "type": "тип",
+        "size": "размер",
+        "uploaded at": "загружен",
+        "files": "файлы",
+        "graded by": "кто оценил",
+        "comment": "комментарий",
+        "graded at": "оценена",
+        "released at": "опубликована",
+        "case grade": "оценка за кейс",
+        "case grades": "оценки за кейсы",
+        "Your work is submitted for grading.": "Работа отправлена на проверку.",
+        "Draft saved.": "Черновик сохранён.",
+        "The grade is saved.": "Оценка сохранена.",
+        "Grades released: %(count)s.": "Опубликовано оценок: %(count)s.",
+        "weight of quizzes, %": "вес тестов, %",
+        "weight of case work, %": "вес кейсов, %",
+        "The final grade a trainee needs to complete the programme.": (
+            "Итоговая оценка, нужная слушателю для завершения программы."
+        ),
+        "Grading policy": "Правила оценивания",
+        "The weights of quizzes and case work must add up to 100 %.": (
+            "Веса тестов и кейсов в сумме должны составлять 100 %."
+        ),
+        "Rubric": "Критерии оценивания",
+        "Criterion": "Критерий",
+        "Instructors grade the trainee's work on these criteria.": (
+            "По этим критериям преподаватели оценивают работу слушателя."
+        ),
+        "Grade": "Оценить",
+        "Case work to grade": "Кейсы на проверку",
+        "The work": "Работа",
+        "This case study has no rubric yet: add one in the admin.": (
+            "У этого кейса пока нет критериев: добавьте их в редакторе."
+        ),
+        "pts": "балл.",
+        "Comment": "Комментарий",
+        "Overall comment": "Общий комментарий",
+        "Save the grade": "Сохранить оценку",
+        "Save and release": "Сохранить и опубликовать",
+        "Gradebook": "Журнал оценок",
+        "Export XLSX": "Выгрузить XLSX",
+        "Export CSV": "Выгрузить CSV",
+        "Final grade: quizzes %(quizzes)s %%, case work %(cases)s %% (averages; an item not done "
+        "counts as 0). To complete the programme: at least %(mark)s %%.": (
+            "Итоговая оценка: тесты — %(quizzes)s %%, кейсы — %(cases)s %% (средние; невыполненное "
+            "задание считается за 0). Для завершения программы нужно не менее %(mark)s %%."
+        ),
+        "Case grades count once released; «…» marks a grade not yet released.": (
+            "Оценки за кейсы учитываются после публикации; «…» — оценка ещё не опубликована."
+        ),
+        "Grades of «%(name)s», per cent": "Оценки группы «%(name)s», в процентах",
+        "Case work": "Кейсы",
+        "Final": "Итог",
+        "not released": "не опубликована",
+        "Nothing waits for grading.": "Работ на проверку нет.",
+        "Release all grades": "Опубликовать все оценки",
+        "released": "опубликована",
+        "Regrade": "Переоценить",
+        "Nothing graded yet.": "Пока ничего не оценено.",
+        "Your work": "Ваша работа",
+        "Not submitted yet.": "Ещё не отправлена.",
+        "Submitted on %(date)s; waiting for grading.": "Отправлена %(date)s, ожидает проверки.",
+        "Graded.": "Оценена.",
+        "Accepted until the end of %(date)s.": "Принимается до конца дня %(date)s.",
+        "Grade: %(percent)s %%": "Оценка: %(percent)s %%",
+        "Attached files": "Приложенные файлы",
+        "Remove «%(name)s»": "Удалить «%(name)s»",
+        "download": "скачать",
+        "Files (PDF, DOCX, JPG or PNG; up to 10 MB each, 5 in all)": (
+            "Файлы (PDF, DOCX, JPG или PNG; до 10 МБ каждый, не более 5)"
+        ),
+        "Save draft": "Сохранить черновик",
+        "Submit again": "Отправить снова",
+    }
+)
+
+PLURALS["submitted on %(date)s (%(times)s time)"] = [
+    "отправлена %(date)s (%(times)s раз)",
+    "отправлена %(date)s (%(times)s раза)",
+    "отправлена %(date)s (%(times)s раз)",
+    "отправлена %(date)s (%(times)s раз)",
+]
+PLURALS["Waiting: %(counter)s"] = ["Ожидают проверки: %(counter)s"] * 4
+
 
 def main() -> None:
     po = polib.pofile(str(PO))
