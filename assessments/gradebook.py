@@ -73,8 +73,8 @@ def final_grade(
     return value.quantize(TENTH, ROUND_HALF_UP)
 
 
-def cohort_gradebook(cohort: Cohort) -> Gradebook:
-    """Five queries whatever the number of trainees and items."""
+def cohort_gradebook(cohort: Cohort, *, only: Enrolment | None = None) -> Gradebook:
+    """Five queries whatever the number of trainees and items; `only` narrows it to one trainee."""
     program = cohort.program
     quizzes = list(QuizPage.objects.live().descendant_of(program).order_by("path"))
     cases = list(
@@ -83,16 +83,17 @@ def cohort_gradebook(cohort: Cohort) -> Gradebook:
     items = [GradebookItem(quiz.pk, quiz.title, "quiz") for quiz in quizzes] + [
         GradebookItem(case.pk, case.title, "case") for case in cases
     ]
-    enrolments = list(
-        cohort.enrolments.select_related("trainee").order_by(
-            "status", "trainee__last_name", "trainee__first_name"
-        )
+    enrolment_rows = cohort.enrolments.select_related("trainee").order_by(
+        "status", "trainee__last_name", "trainee__first_name"
     )
+    if only is not None:
+        enrolment_rows = enrolment_rows.filter(pk=only.pk)
+    enrolments = list(enrolment_rows)
     rows = {enrolment.pk: GradebookRow(enrolment=enrolment) for enrolment in enrolments}
 
     attempts: dict[tuple[int, int], list[QuizAttempt]] = {}
     for attempt in QuizAttempt.objects.filter(
-        enrolment__cohort=cohort, status=QuizAttempt.Status.GRADED
+        enrolment__in=enrolments, status=QuizAttempt.Status.GRADED
     ).order_by("number"):
         attempts.setdefault((attempt.enrolment_id, attempt.quiz_id), []).append(attempt)
     for quiz in quizzes:
@@ -100,7 +101,7 @@ def cohort_gradebook(cohort: Cohort) -> Gradebook:
             row.cells[quiz.pk] = counted_percent(
                 attempts.get((row.enrolment.pk, quiz.pk), []), quiz.attempt_policy
             )
-    for grade in CaseGrade.objects.filter(submission__enrolment__cohort=cohort).values(
+    for grade in CaseGrade.objects.filter(submission__enrolment__in=enrolments).values(
         "submission__enrolment_id", "submission__case_id", "percent", "released_at"
     ):
         row = rows.get(grade["submission__enrolment_id"])

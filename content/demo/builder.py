@@ -6,6 +6,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -45,8 +46,10 @@ from courses.models import (
     ProgramPage,
 )
 from courses.services import activity_complete, enrolment_withdraw
+from schedule.models import Attendance, Session, Speaker
+from schedule.services import attendance_mark, feedback_leave, sessions_create
 
-from . import curriculum, people, quizzes
+from . import curriculum, people, quizzes, sessions
 
 HOME_SLUG = "home"
 
@@ -98,6 +101,7 @@ def build_demo(*, reset: bool = False) -> DemoReport:
     program = _build_program(home, report)
     _build_cohorts(program, users)
     _build_progress(program)
+    _build_sessions(program)
     return report
 
 
@@ -481,3 +485,66 @@ def _do_case(enrolment: Enrolment, case: CaseStudyPage, grader, quality: float, 
         comment="Разбор на занятии: обратите внимание на сроки и ответственных.",
         release=True,
     )
+
+
+def _build_sessions(program: ProgramPage) -> None:
+    """Speakers and sessions; the past ones carry attendance and feedback."""
+    speakers = {}
+    for key, name, position, organisation, biography in sessions.SPEAKERS:
+        speakers[key], _created = Speaker.objects.get_or_create(
+            name=name,
+            defaults={"position": position, "organisation": organisation, "biography": biography},
+        )
+    modules = {module.slug: module for module in ModulePage.objects.child_of(program)}
+    now = timezone.now()
+    for cohort in Cohort.objects.filter(program=program).select_related("region"):
+        if cohort.sessions.exists():
+            continue
+        zone = ZoneInfo(cohort.region.time_zone)
+        grader = cohort.instructors.order_by("username").first()
+        rows = [row for row in sessions.SESSIONS if row[0] == cohort.region.code]
+        for _code, keys, topic, module, days, hour, hours, kind, fmt, place in rows:
+            day = timezone.localdate() + dt.timedelta(days=days)
+            starts = dt.datetime.combine(day, dt.time(hour, 0), tzinfo=zone)
+            [session] = sessions_create(
+                session=Session(
+                    cohort=cohort,
+                    module=modules.get(module),
+                    topic=topic,
+                    starts_at=starts,
+                    ends_at=starts + dt.timedelta(minutes=90 if hours == "2" else 135),
+                    format=fmt,
+                    room=place if fmt == "in_person" else "",
+                    link=place if fmt == "online" else "",
+                    hours=Decimal(hours),
+                    kind=kind,
+                ),
+                speakers=[speakers[key] for key in keys],
+                materials=[],
+            )
+            if session.ends_at < now:
+                _take_attendance(session, grader)
+
+
+def _take_attendance(session: Session, grader) -> None:
+    for enrolment in session.cohort.enrolments.filter(
+        status=Enrolment.Status.ACTIVE
+    ).select_related("trainee"):
+        chance = random.Random(f"{enrolment.trainee.username}-{session.topic}")
+        roll = chance.random()
+        if roll < 0.72:
+            status = Attendance.Status.PRESENT
+        elif roll < 0.82:
+            status = Attendance.Status.LATE
+        elif roll < 0.9:
+            status = Attendance.Status.EXCUSED
+        else:
+            status = Attendance.Status.ABSENT
+        attendance_mark(session=session, enrolment=enrolment, status=status, by=grader)
+        if status in (Attendance.Status.PRESENT, Attendance.Status.LATE) and chance.random() < 0.6:
+            feedback_leave(
+                user=enrolment.trainee,
+                session=session,
+                rating=chance.choice([3, 4, 4, 5, 5, 5]),
+                comment=chance.choice(sessions.COMMENTS),
+            )

@@ -110,6 +110,12 @@ class ProgramPage(CurriculumPage):
         validators=[MaxValueValidator(100)],
         help_text=_("The final grade a trainee needs to complete the programme."),
     )
+    attendance_threshold = models.PositiveSmallIntegerField(
+        _("attendance threshold, %"),
+        default=80,
+        validators=[MaxValueValidator(100)],
+        help_text=_("The share of sessions a trainee must attend (excused absences aside)."),
+    )
 
     content_panels = [
         *Page.content_panels,
@@ -117,7 +123,12 @@ class ProgramPage(CurriculumPage):
         FieldPanel("description"),
         FieldPanel("practice_target"),
         MultiFieldPanel(
-            [FieldPanel("quiz_weight"), FieldPanel("case_weight"), FieldPanel("pass_mark")],
+            [
+                FieldPanel("quiz_weight"),
+                FieldPanel("case_weight"),
+                FieldPanel("pass_mark"),
+                FieldPanel("attendance_threshold"),
+            ],
             heading=_("Grading policy"),
         ),
     ]

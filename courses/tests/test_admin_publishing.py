@@ -117,6 +117,7 @@ def test_raising_the_programme_target_through_the_admin_is_refused(
             "quiz_weight": "40",
             "case_weight": "60",
             "pass_mark": "60",
+            "attendance_threshold": "80",
             "comments": inline_formset([]),
         }
     )

@@ -3,11 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from content.http import safe_return_url
 
+from ..completion import completion_state
 from ..models import LessonPage
 from ..progress import learning_overview
 from ..selectors import follows_cohorts
@@ -16,10 +18,19 @@ from ..services import lesson_mark_studied
 
 @login_required
 def learning_home(request):
+    from schedule.selectors import trainee_sessions
+
     overview = learning_overview(request.user)
     if not overview and follows_cohorts(request.user):
         return redirect("courses:cohort_list")  # staff land on the cohorts they follow
-    return render(request, "courses/learning_home.html", {"overview": overview})
+    for item in overview:
+        item.completion = completion_state(item.enrolment)
+    upcoming = (
+        trainee_sessions(request.user).filter(ends_at__gte=timezone.now()).order_by("starts_at")[:5]
+    )
+    return render(
+        request, "courses/learning_home.html", {"overview": overview, "upcoming": upcoming}
+    )
 
 
 @login_required

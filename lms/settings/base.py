@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "assessments",
     "certificates",
     "notifications",
+    "schedule",
     "wagtail.sites",
     "accounts.apps.SchoolWagtailUsersConfig",
     "wagtail.snippets",

@@ -1,0 +1,101 @@
+"""Whether a trainee has completed their programme, rule by rule, with what is still missing.
+
+Completion = every published activity done + final grade ≥ the programme's pass mark + attendance
+≥ the programme's threshold. The one place that decides it; the trainee's page, officials'
+views and (later) certificates all ask here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from .curriculum import curriculum_breakdown
+from .models import ActivityCompletion, Enrolment
+
+
+@dataclass
+class Rule:
+    name: str
+    met: bool
+    detail: str
+
+
+@dataclass
+class CompletionState:
+    rules: list[Rule] = field(default_factory=list)
+    final_grade: Decimal | None = None
+    attendance: Decimal | None = None
+
+    @property
+    def complete(self) -> bool:
+        return all(rule.met for rule in self.rules)
+
+
+def completion_state(enrolment: Enrolment) -> CompletionState:
+    from assessments.gradebook import cohort_gradebook
+    from schedule.selectors import attendance_rate
+
+    program = enrolment.program
+    activities = [
+        activity
+        for module in curriculum_breakdown(program).modules
+        for activity in module.activities
+    ]
+    done = set(
+        ActivityCompletion.objects.filter(enrolment=enrolment).values_list("activity_id", flat=True)
+    )
+    missing = [activity for activity in activities if activity.id not in done]
+    [row] = cohort_gradebook(enrolment.cohort, only=enrolment).rows
+    rate = attendance_rate(enrolment)
+    state = CompletionState(final_grade=row.final, attendance=rate.percent)
+    state.rules.append(
+        Rule(
+            name=_("All activities done"),
+            met=not missing,
+            detail=(
+                _("%(done)s of %(total)s done; next: «%(next)s».")
+                % {
+                    "done": len(activities) - len(missing),
+                    "total": len(activities),
+                    "next": missing[0].title,
+                }
+                if missing
+                else _("All %(total)s done.") % {"total": len(activities)}
+            ),
+        )
+    )
+    grade = row.final if row.final is not None else Decimal("0")
+    state.rules.append(
+        Rule(
+            name=_("Final grade"),
+            met=grade >= program.pass_mark,
+            detail=_("%(grade)s %% of the %(mark)s %% needed.")
+            % {"grade": grade, "mark": program.pass_mark},
+        )
+    )
+    attendance = rate.percent
+    state.rules.append(
+        Rule(
+            name=_("Attendance"),
+            met=attendance is None or attendance >= program.attendance_threshold,
+            detail=(
+                _("No sessions held yet; %(threshold)s %% needed.")
+                % {"threshold": program.attendance_threshold}
+                if attendance is None
+                else _(
+                    "%(rate)s %% of the %(threshold)s %% needed "
+                    "(%(attended)s of %(counted)s sessions)."
+                )
+                % {
+                    "rate": attendance,
+                    "threshold": program.attendance_threshold,
+                    "attended": rate.attended,
+                    "counted": rate.counted,
+                }
+            ),
+        )
+    )
+    return state

@@ -1,0 +1,94 @@
+"""Reads of the schedule, scoped to who asks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Avg, Count, QuerySet
+from django.utils import timezone
+
+from courses.models import Enrolment
+from courses.selectors import cohorts_visible_to, follows_cohorts
+
+from .models import Attendance, Session, SessionFeedback
+
+ATTENDED = {Attendance.Status.PRESENT, Attendance.Status.LATE}
+
+
+def sessions_visible_to(user) -> QuerySet[Session]:
+    """Sessions of the cohorts the user follows or studies in."""
+    return Session.objects.filter(cohort__in=cohorts_visible_to(user)).select_related(
+        "cohort__region", "module"
+    )
+
+
+def trainee_sessions(user) -> QuerySet[Session]:
+    """Sessions of the cohorts the user studies in (not withdrawn)."""
+    cohorts = (
+        Enrolment.objects.filter(trainee=user)
+        .exclude(status=Enrolment.Status.WITHDRAWN)
+        .values("cohort")
+    )
+    return Session.objects.filter(cohort__in=cohorts).select_related("cohort__region")
+
+
+def my_sessions(user) -> QuerySet[Session]:
+    """A person's schedule: the cohorts they teach or follow, or those they study in."""
+    if follows_cohorts(user):
+        return sessions_visible_to(user)
+    return trainee_sessions(user)
+
+
+@dataclass
+class AttendanceRate:
+    attended: int
+    counted: int  # sessions held, less excused absences
+
+    @property
+    def percent(self) -> Decimal | None:
+        if not self.counted:
+            return None
+        return (Decimal(self.attended) * 100 / self.counted).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def attendance_rate(enrolment: Enrolment, now: dt.datetime | None = None) -> AttendanceRate:
+    """Attended sessions of those already held; an excused absence does not count against it.
+
+    A held session with no mark counts as missed.
+    """
+    now = now or timezone.now()
+    held = Session.objects.filter(cohort_id=enrolment.cohort_id, ends_at__lte=now).count()
+    marks = dict(
+        Attendance.objects.filter(enrolment=enrolment, session__ends_at__lte=now)
+        .values_list("status")
+        .annotate(count=Count("pk"))
+    )
+    attended = sum(marks.get(status, 0) for status in ATTENDED)
+    excused = marks.get(Attendance.Status.EXCUSED, 0)
+    return AttendanceRate(attended=attended, counted=held - excused)
+
+
+@dataclass
+class FeedbackReport:
+    count: int
+    mean: Decimal | None
+    comments: list[str]
+
+
+def feedback_report(sessions: QuerySet[Session]) -> FeedbackReport:
+    feedback = SessionFeedback.objects.filter(session__in=sessions)
+    summary = feedback.aggregate(count=Count("pk"), mean=Avg("rating"))
+    mean = summary["mean"]
+    return FeedbackReport(
+        count=summary["count"],
+        mean=Decimal(str(mean)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        if mean is not None
+        else None,
+        comments=[
+            comment
+            for comment in feedback.order_by("-created_at").values_list("comment", flat=True)
+            if comment
+        ],
+    )

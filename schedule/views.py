@@ -1,0 +1,347 @@
+"""Schedules, sessions, the attendance register, QR check-in, feedback and calendar feeds."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from courses.models import Cohort, Enrolment
+from courses.selectors import cohorts_visible_to, follows_cohorts, is_administrator
+
+from .calendar import session_calendar
+from .forms import FeedbackForm, SessionForm
+from .models import (
+    Attendance,
+    AttendanceChange,
+    CalendarToken,
+    Session,
+    SessionFeedback,
+    Speaker,
+)
+from .selectors import feedback_report, my_sessions, sessions_visible_to, trainee_sessions
+from .services import (
+    CheckinError,
+    attendance_mark,
+    calendar_token,
+    calendar_token_reset,
+    checkin,
+    checkin_code,
+    checkin_open,
+    feedback_leave,
+    mark_all_present,
+    overlapping,
+    sessions_create,
+)
+
+
+def _teaches(user, cohort: Cohort) -> bool:
+    """Who may schedule sessions and keep the register: the cohort's instructors, admins."""
+    return is_administrator(user) or cohort.instructors.filter(pk=user.pk).exists()
+
+
+def _zone(cohort: Cohort) -> ZoneInfo:
+    return ZoneInfo(cohort.region.time_zone)
+
+
+@login_required
+def my_schedule(request):
+    now = timezone.now()
+    sessions = my_sessions(request.user)
+    token = calendar_token(request.user)
+    return render(
+        request,
+        "schedule/my_schedule.html",
+        {
+            "upcoming": sessions.filter(ends_at__gte=now).order_by("starts_at")[:50],
+            "past": sessions.filter(ends_at__lt=now).order_by("-starts_at")[:50],
+            "feed_url": request.build_absolute_uri(
+                reverse("schedule:trainee_feed", args=(token.token,))
+            ),
+            "staff": follows_cohorts(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def reset_feed(request):
+    calendar_token_reset(request.user)
+    messages.success(request, _("A new calendar link is made; the old one no longer works."))
+    return redirect("schedule:mine")
+
+
+@login_required
+def cohort_schedule(request, pk: int):
+    cohort = get_object_or_404(cohorts_visible_to(request.user), pk=pk)
+    token = calendar_token(request.user)
+    return render(
+        request,
+        "schedule/cohort_schedule.html",
+        {
+            "cohort": cohort,
+            "sessions": cohort.sessions.order_by("starts_at").prefetch_related("speakers"),
+            "can_schedule": _teaches(request.user, cohort),
+            "feed_url": request.build_absolute_uri(
+                reverse("schedule:cohort_feed", args=(token.token, cohort.pk))
+            ),
+            "zone": cohort.region.time_zone,
+        },
+    )
+
+
+def _session_form_view(request, cohort: Cohort, session: Session | None):
+    if not _teaches(request.user, cohort):
+        raise PermissionDenied
+    with timezone.override(_zone(cohort)):
+        form = SessionForm(request.POST or None, instance=session, cohort=cohort)
+        if request.method == "POST" and form.is_valid():
+            if session is None:
+                try:
+                    created = sessions_create(
+                        session=form.save(commit=False),
+                        speakers=form.cleaned_data["speakers"],
+                        materials=form.cleaned_data["materials"],
+                        weeks=form.cleaned_data["weeks"],
+                    )
+                except ValidationError as error:
+                    form.add_error(None, error)
+                else:
+                    _warn_overlaps(request, created)
+                    return redirect("schedule:cohort", pk=cohort.pk)
+            else:
+                saved = form.save()
+                _warn_overlaps(request, [saved])
+                return redirect("schedule:session", pk=saved.pk)
+        return render(
+            request,
+            "schedule/session_form.html",
+            {"form": form, "cohort": cohort, "session": session, "zone": cohort.region.time_zone},
+        )
+
+
+def _warn_overlaps(request, sessions: list[Session]) -> None:
+    messages.success(request, _("Sessions saved: %(count)s.") % {"count": len(sessions)})
+    for session in sessions:
+        for other in overlapping(session):
+            messages.warning(
+                request,
+                _("«%(topic)s» overlaps «%(other)s» in this cohort.")
+                % {"topic": session.topic, "other": other.topic},
+            )
+
+
+@login_required
+def session_create(request, pk: int):
+    cohort = get_object_or_404(cohorts_visible_to(request.user).select_related("region"), pk=pk)
+    return _session_form_view(request, cohort, None)
+
+
+def _visible_session(user, pk: int) -> Session:
+    session = sessions_visible_to(user).filter(pk=pk).first()
+    if session is None:
+        raise Http404
+    return session
+
+
+@login_required
+def session_edit(request, pk: int):
+    session = _visible_session(request.user, pk)
+    return _session_form_view(request, session.cohort, session)
+
+
+@login_required
+def session_detail(request, pk: int):
+    session = _visible_session(request.user, pk)
+    teaches = _teaches(request.user, session.cohort)
+    context = {
+        "session": session,
+        "zone": session.cohort.region.time_zone,
+        "teaches": teaches,
+        "speakers": session.speakers.all(),
+        "materials": session.materials.all(),
+        "staff": follows_cohorts(request.user),
+    }
+    if context["staff"]:
+        marks = {item.enrolment_id: item for item in session.attendance.all()}
+        context["register"] = [
+            (enrolment, marks.get(enrolment.pk))
+            for enrolment in session.cohort.enrolments.exclude(status=Enrolment.Status.WITHDRAWN)
+            .select_related("trainee")
+            .order_by("trainee__last_name", "trainee__first_name")
+        ]
+        context["statuses"] = Attendance.Status.choices
+        context["report"] = feedback_report(Session.objects.filter(pk=session.pk))
+        context["changes"] = (
+            AttendanceChange.objects.filter(attendance__session=session)
+            .select_related("attendance__enrolment__trainee", "changed_by")
+            .order_by("-changed_at")[:30]
+        )
+    else:
+        enrolment = Enrolment.objects.filter(trainee=request.user, cohort=session.cohort).first()
+        mine = session.attendance.filter(enrolment=enrolment).first() if enrolment else None
+        context["mine"] = mine
+        context["feedback_given"] = SessionFeedback.objects.filter(
+            session=session, enrolment=enrolment
+        ).exists()
+        context["can_rate"] = (
+            mine is not None
+            and mine.status in {Attendance.Status.PRESENT, Attendance.Status.LATE}
+            and not context["feedback_given"]
+            and session.starts_at <= timezone.now()
+        )
+        context["feedback_form"] = FeedbackForm()
+    return render(request, "schedule/session_detail.html", context)
+
+
+@login_required
+@require_POST
+def register_save(request, pk: int):
+    session = _visible_session(request.user, pk)
+    if not _teaches(request.user, session.cohort):
+        raise PermissionDenied
+    enrolments = {
+        str(enrolment.pk): enrolment
+        for enrolment in Enrolment.objects.filter(cohort=session.cohort).select_related("trainee")
+    }
+    changed = 0
+    for key, value in request.POST.items():
+        if not key.startswith("status-") or not value:
+            continue
+        enrolment = enrolments.get(key.removeprefix("status-"))
+        if enrolment is None:
+            messages.error(request, _("A mark was sent for someone not in this cohort."))
+            continue
+        try:
+            before = Attendance.objects.filter(session=session, enrolment=enrolment).first()
+            mark = attendance_mark(
+                session=session, enrolment=enrolment, status=value, by=request.user
+            )
+            changed += before is None or before.status != mark.status
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    messages.success(request, _("Register saved: %(count)s marks changed.") % {"count": changed})
+    return redirect("schedule:session", pk=session.pk)
+
+
+@login_required
+@require_POST
+def register_all_present(request, pk: int):
+    session = _visible_session(request.user, pk)
+    if not _teaches(request.user, session.cohort):
+        raise PermissionDenied
+    count = mark_all_present(session=session, by=request.user)
+    messages.success(request, _("Marked present: %(count)s.") % {"count": count})
+    return redirect("schedule:session", pk=session.pk)
+
+
+@login_required
+def checkin_screen(request, pk: int):
+    """The QR code the instructor shows in the room; the page renews it every 20 seconds."""
+    session = _visible_session(request.user, pk)
+    if not _teaches(request.user, session.cohort):
+        raise PermissionDenied
+    now = timezone.now()
+    is_open = checkin_open(session, now)
+    qr = url = None
+    if is_open:
+        url = request.build_absolute_uri(
+            reverse("schedule:checkin", args=(session.pk, checkin_code(session, now)))
+        )
+        qr = segno.make(url, error="m").svg_inline(omitsize=True, dark="#000", light="#fff")
+    return render(
+        request,
+        "schedule/checkin_screen.html",
+        {"session": session, "open": is_open, "qr": qr, "url": url},
+    )
+
+
+@login_required
+def checkin_confirm(request, pk: int, code: str):
+    """Scanning the QR opens this page; the trainee confirms with one tap (a POST)."""
+    session = get_object_or_404(Session.objects.select_related("cohort"), pk=pk)
+    if request.method == "POST":
+        try:
+            mark = checkin(user=request.user, session=session, code=code)
+        except CheckinError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("You are marked: %(status)s.") % {"status": mark.get_status_display().lower()},
+            )
+            return redirect("schedule:session", pk=session.pk)
+    elif not Enrolment.objects.filter(
+        trainee=request.user, cohort=session.cohort, status=Enrolment.Status.ACTIVE
+    ).exists():
+        raise PermissionDenied
+    return render(request, "schedule/checkin_confirm.html", {"session": session, "code": code})
+
+
+@login_required
+@require_POST
+def feedback_save(request, pk: int):
+    session = get_object_or_404(trainee_sessions(request.user), pk=pk)
+    form = FeedbackForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a rating from 1 to 5."))
+    else:
+        try:
+            feedback_leave(
+                user=request.user,
+                session=session,
+                rating=form.cleaned_data["rating"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Thank you for your feedback."))
+    return redirect("schedule:session", pk=session.pk)
+
+
+@login_required
+def speaker_report(request, pk: int):
+    if not follows_cohorts(request.user):
+        raise PermissionDenied
+    speaker = get_object_or_404(Speaker, pk=pk)
+    sessions = sessions_visible_to(request.user).filter(speakers=speaker).order_by("starts_at")
+    return render(
+        request,
+        "schedule/speaker_report.html",
+        {"speaker": speaker, "sessions": sessions, "report": feedback_report(sessions)},
+    )
+
+
+def _feed_owner(token: str):
+    owner = CalendarToken.objects.select_related("user").filter(token=token).first()
+    if owner is None or not owner.user.is_active:
+        raise Http404
+    return owner.user
+
+
+def _ics(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+def trainee_feed(request, token: str):
+    """The user's own schedule as a calendar feed; the token in the address is the key."""
+    user = _feed_owner(token)
+    return _ics(session_calendar(my_sessions(user), name=_("My sessions")), "sessions.ics")
+
+
+def cohort_feed(request, token: str, pk: int):
+    user = _feed_owner(token)
+    cohort = get_object_or_404(cohorts_visible_to(user), pk=pk)
+    return _ics(session_calendar(cohort.sessions.all(), name=cohort.name), f"cohort-{pk}.ics")
