@@ -19,6 +19,7 @@ class SessionForm(forms.ModelForm):
     """A session of one cohort; times are read in the cohort's region time zone (the view
     activates it)."""
 
+    link = forms.URLField(label=_("Link"), required=False, assume_scheme="https")
     weeks = forms.IntegerField(
         label=_("Repeat weekly, times"),
         min_value=1,

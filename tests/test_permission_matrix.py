@@ -6,6 +6,7 @@ trees (the admin, documents, page serving) are one row each, checked on a repres
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from wagtail.documents import get_document_model
 
 from assessments.casework import submission_save
@@ -20,6 +22,8 @@ from assessments.services import attempt_start
 from courses.imports import import_preview
 from courses.models import CaseStudyPage, LessonPage, ModulePage
 from notifications.services import notify
+from schedule.models import Session, Speaker
+from schedule.services import calendar_token
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +55,9 @@ class World:
     quiz_a: object
     attempt_a: object
     submission_a: object
+    session_a: object
+    speaker: object
+    feed_token: str
 
 
 @pytest.fixture
@@ -92,6 +99,15 @@ def world(django_capture_on_commit_callbacks) -> World:
         remove_files=[],
         submit=True,
     )
+    speaker = Speaker.objects.create(name="Ольга Никитина", organisation="Банк России")
+    start = timezone.now() - dt.timedelta(days=1)
+    session_a = Session.objects.create(
+        cohort=cohort_a,
+        topic="Финансы семьи",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+    )
+    session_a.speakers.add(speaker)
     document = get_document_model()(title="Памятка")
     document.file.save("memo.txt", ContentFile(b"memo"), save=False)
     document.save()
@@ -108,6 +124,9 @@ def world(django_capture_on_commit_callbacks) -> World:
         quiz_a=quiz_a,
         attempt_a=attempt_a,
         submission_a=submission_a,
+        session_a=session_a,
+        speaker=speaker,
+        feed_token=calendar_token(users["trainee_a"]).token,
     )
 
 
@@ -140,6 +159,8 @@ MANAGERS = {
 IMPORTS = dict(MANAGERS, trainee_a=404, instructor_a=404)
 PROGRAM_A = signed_in(200, trainee_b=403, official_y=403)
 FOLLOWERS = signed_in(200, trainee_a=403, trainee_b=403, official_y=404)
+# The cohort's instructors and administrators; others who can see the cohort are refused.
+TEACHERS = signed_in(403, trainee_b=404, official_y=404, instructor_a=200, admin=200)
 
 MATRIX: dict[str, Row] = {
     "accounts:login": Row(
@@ -275,6 +296,61 @@ MATRIX: dict[str, Row] = {
         "get",
         lambda w: reverse("assessments:grade", args=(w.submission_a.pk,)),
         signed_in(403, trainee_b=404, official_y=404, instructor_a=200, admin=200),
+    ),
+    "schedule:mine": Row("get", lambda w: reverse("schedule:mine"), signed_in(200)),
+    "schedule:trainee_feed": Row(
+        "get", lambda w: reverse("schedule:trainee_feed", args=(w.feed_token,)), everyone(200)
+    ),
+    "schedule:cohort_feed": Row(
+        "get",
+        lambda w: reverse("schedule:cohort_feed", args=(w.feed_token, w.cohort_a.pk)),
+        everyone(200),
+    ),
+    # After the feeds: it changes the key they are read with.
+    "schedule:reset_feed": Row("post", lambda w: reverse("schedule:reset_feed"), signed_in(302)),
+    "schedule:cohort": Row(
+        "get",
+        lambda w: reverse("schedule:cohort", args=(w.cohort_a.pk,)),
+        signed_in(200, trainee_b=404, official_y=404),
+    ),
+    "schedule:session": Row(
+        "get",
+        lambda w: reverse("schedule:session", args=(w.session_a.pk,)),
+        signed_in(200, trainee_b=404, official_y=404),
+    ),
+    "schedule:session_create": Row(
+        "get", lambda w: reverse("schedule:session_create", args=(w.cohort_a.pk,)), TEACHERS
+    ),
+    "schedule:session_edit": Row(
+        "get", lambda w: reverse("schedule:session_edit", args=(w.session_a.pk,)), TEACHERS
+    ),
+    "schedule:checkin_screen": Row(
+        "get", lambda w: reverse("schedule:checkin_screen", args=(w.session_a.pk,)), TEACHERS
+    ),
+    "schedule:register": Row(
+        "post",
+        lambda w: reverse("schedule:register", args=(w.session_a.pk,)),
+        {**TEACHERS, "instructor_a": 302, "admin": 302},
+    ),
+    "schedule:all_present": Row(
+        "post",
+        lambda w: reverse("schedule:all_present", args=(w.session_a.pk,)),
+        {**TEACHERS, "instructor_a": 302, "admin": 302},
+    ),
+    "schedule:feedback": Row(
+        "post",
+        lambda w: reverse("schedule:feedback", args=(w.session_a.pk,)),
+        signed_in(404, trainee_a=302),
+    ),
+    "schedule:checkin": Row(
+        "get",
+        lambda w: reverse("schedule:checkin", args=(w.session_a.pk, "abc")),
+        signed_in(403, trainee_a=200),
+    ),
+    "schedule:speaker": Row(
+        "get",
+        lambda w: reverse("schedule:speaker", args=(w.speaker.pk,)),
+        signed_in(200, trainee_a=403, trainee_b=403),
     ),
     # Wagtail's URL trees, one representative URL each.
     "wagtail admin": Row(
