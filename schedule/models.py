@@ -180,7 +180,15 @@ class AttendanceChange(models.Model):
         ordering = ["changed_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.old_status or '—'} → {self.new_status}"
+        return f"{self.old_label} → {self.new_label}"
+
+    @property
+    def old_label(self) -> str:
+        return Attendance.Status(self.old_status).label if self.old_status else "—"
+
+    @property
+    def new_label(self) -> str:
+        return Attendance.Status(self.new_status).label
 
 
 class SessionFeedback(models.Model):

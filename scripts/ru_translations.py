@@ -746,6 +746,155 @@ PLURALS["submitted on %(date)s (%(times)s time)"] = [
 ]
 PLURALS["Waiting: %(counter)s"] = ["Ожидают проверки: %(counter)s"] * 4
 
+RU.update(
+    {
+        # Completion
+        "All activities done": "Все занятия пройдены",
+        "%(done)s of %(total)s done; next: «%(next)s».": (
+            "Пройдено %(done)s из %(total)s; следующее: «%(next)s»."
+        ),
+        "All %(total)s done.": "Пройдены все %(total)s.",
+        "Final grade": "Итоговая оценка",
+        "%(grade)s %% of the %(mark)s %% needed.": "%(grade)s %% при необходимых %(mark)s %%.",
+        "Attendance": "Посещаемость",
+        "No sessions held yet; %(threshold)s %% needed.": (
+            "Занятий ещё не было; нужно не менее %(threshold)s %%."
+        ),
+        "%(rate)s %% of the %(threshold)s %% needed (%(attended)s of %(counted)s sessions).": (
+            "%(rate)s %% при необходимых %(threshold)s %% (посещено %(attended)s из %(counted)s)."
+        ),
+        "attendance threshold, %": "порог посещаемости, %",
+        "The share of sessions a trainee must attend (excused absences aside).": (
+            "Доля занятий, которые слушатель должен посетить (без учёта пропусков по уважительной причине)."
+        ),
+        "Completion": "Завершение обучения",
+        "done": "выполнено",
+        "still missing": "ещё не выполнено",
+        # Schedule
+        "Guest-speaker sessions": "Занятия с приглашёнными спикерами",
+        "Link": "Ссылка",
+        "Repeat weekly, times": "Повторить еженедельно, раз",
+        "1: a single session. 6: the same session every week for six weeks.": (
+            "1 — одно занятие. 6 — такое же занятие каждую неделю в течение шести недель."
+        ),
+        "Rating": "Оценка",
+        "rating": "оценка",
+        "short biography": "краткая биография",
+        "photo": "фото",
+        "speaker": "спикер",
+        "speakers": "спикеры",
+        "Speakers": "Спикеры",
+        "In person": "Очно",
+        "Online": "Онлайн",
+        "online": "онлайн",
+        "topic": "тема",
+        "starts at": "начало",
+        "ends at": "окончание",
+        "format": "формат",
+        "room": "аудитория",
+        "materials": "материалы",
+        "Materials": "Материалы",
+        "session": "занятие",
+        "sessions": "занятия",
+        "Session": "Занятие",
+        "Sessions": "Занятия",
+        "Present": "Присутствовал(а)",
+        "Late": "Опоздал(а)",
+        "Absent": "Отсутствовал(а)",
+        "Excused": "Уважительная причина",
+        "marked at": "отмечено",
+        "marked by": "кто отметил",
+        "attendance": "посещаемость",
+        "was": "было",
+        "became": "стало",
+        "when": "когда",
+        "attendance change": "изменение отметки",
+        "attendance changes": "изменения отметок",
+        "session feedback": "отзыв о занятии",
+        "The end must come after the start.": "Окончание должно быть позже начала.",
+        "The cohort starts only on %(date)s.": "Группа начинает обучение только %(date)s.",
+        "The cohort ends on %(date)s.": "Обучение группы заканчивается %(date)s.",
+        "An online session needs its link.": "Для онлайн-занятия нужна ссылка.",
+        "Week %(week)s: %(errors)s": "Неделя %(week)s: %(errors)s",
+        "%(name)s is not in this cohort.": "%(name)s не учится в этой группе.",
+        "Unknown attendance mark.": "Неизвестная отметка.",
+        "Only trainees of this cohort can check in.": "Отметиться могут только слушатели этой группы.",
+        "Check-in is open only during the session.": "Отметиться можно только во время занятия.",
+        "This code has expired: scan the code on the screen again.": (
+            "Код устарел: отсканируйте код с экрана ещё раз."
+        ),
+        "Only trainees who attended the session can rate it.": (
+            "Оценить занятие могут только те, кто на нём был."
+        ),
+        "The session has not taken place yet.": "Занятие ещё не состоялось.",
+        "Choose a rating from 1 to 5.": "Выберите оценку от 1 до 5.",
+        "You have already rated this session.": "Вы уже оценили это занятие.",
+        "A new calendar link is made; the old one no longer works.": (
+            "Создана новая ссылка на календарь; старая больше не работает."
+        ),
+        "Sessions saved: %(count)s.": "Сохранено занятий: %(count)s.",
+        "«%(topic)s» overlaps «%(other)s» in this cohort.": (
+            "«%(topic)s» пересекается по времени с «%(other)s» в этой группе."
+        ),
+        "A mark was sent for someone not in this cohort.": (
+            "Прислана отметка для человека не из этой группы."
+        ),
+        "Register saved: %(count)s marks changed.": "Журнал сохранён: изменено отметок — %(count)s.",
+        "Marked present: %(count)s.": "Отмечено присутствующими: %(count)s.",
+        "You are marked: %(status)s.": "Вы отмечены: %(status)s.",
+        "Thank you for your feedback.": "Спасибо за отзыв.",
+        "My sessions": "Мои занятия",
+        "Schedule": "Расписание",
+        "Coming sessions": "Ближайшие занятия",
+        "No sessions are scheduled.": "Занятий не запланировано.",
+        "Whole schedule and calendar subscription": "Всё расписание и подписка на календарь",
+        "Check-in": "Отметка",
+        "I am here": "Я на занятии",
+        "Scan the code with your phone to check in. It changes every minute.": (
+            "Отсканируйте код телефоном, чтобы отметиться. Код меняется каждую минуту."
+        ),
+        "Or open:": "Или откройте:",
+        "Check-in opens 15 minutes before the session and closes at its end.": (
+            "Отметка открывается за 15 минут до занятия и закрывается с его окончанием."
+        ),
+        "Back to the session": "Вернуться к занятию",
+        "Schedule of «%(name)s»": "Расписание группы «%(name)s»",
+        "New session": "Новое занятие",
+        "Times are in the region's time zone, %(zone)s.": "Время указано по часовому поясу региона, %(zone)s.",
+        "Calendar feed of the cohort:": "Календарь группы:",
+        "room to be announced": "аудитория уточняется",
+        "ac. h": "ак. ч",
+        "Calendar subscription": "Подписка на календарь",
+        "Add this address to your phone or computer calendar. Keep it to yourself: anyone with it sees your schedule.": (
+            "Добавьте этот адрес в календарь телефона или компьютера. Не передавайте его: по нему видно ваше расписание."
+        ),
+        "Calendar address": "Адрес календаря",
+        "Make a new address": "Создать новый адрес",
+        "Past sessions": "Прошедшие занятия",
+        "None yet.": "Пока нет.",
+        "feedback on this speaker": "отзывы о спикере",
+        "Show the check-in QR code": "Показать QR-код для отметки",
+        "Attendance register": "Журнал посещаемости",
+        "Mark all present": "Отметить всех присутствующими",
+        "Mark": "Отметка",
+        "Save the register": "Сохранить журнал",
+        "Feedback": "Отзывы",
+        "Mean rating %(mean)s of 5 (%(count)s ratings).": "Средняя оценка %(mean)s из 5 (оценок: %(count)s).",
+        "No ratings yet.": "Оценок пока нет.",
+        "History of the register": "История отметок",
+        "QR check-in": "отметка по QR-коду",
+        "Your attendance": "Ваша посещаемость",
+        "Not marked yet.": "Отметки пока нет.",
+        "Rate the session": "Оцените занятие",
+        "Rating (5 is best)": "Оценка (5 — лучшая)",
+        "Send": "Отправить",
+        "Thank you: you have rated this session.": "Спасибо: вы оценили это занятие.",
+        "Edit «%(topic)s»": "Изменение занятия «%(topic)s»",
+        "times in %(zone)s": "время по %(zone)s",
+        "Comments": "Комментарии",
+    }
+)
+
 
 def main() -> None:
     po = polib.pofile(str(PO))
