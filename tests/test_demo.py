@@ -115,3 +115,23 @@ def test_demo_has_quizzes_of_every_type_rubrics_and_real_grades():
     tambov = Cohort.objects.get(region__code="68", name="Группа 1")
     finals = [row.final for row in cohort_gradebook(tambov).rows if row.final is not None]
     assert len(set(finals)) >= 8  # real variety for the gradebook
+
+
+def test_demo_has_guest_sessions_with_attendance_and_feedback():
+    from django.utils import timezone
+
+    from schedule.models import Attendance, Session, SessionFeedback, Speaker
+
+    load_demo()
+    load_demo()
+
+    organisations = " ".join(Speaker.objects.values_list("organisation", flat=True))
+    for name in ("Банка России", "Мой бизнес", "Челябинская", "Югры"):
+        assert name in organisations
+    assert Speaker.objects.filter(position="психолог").exists()
+    past = Session.objects.filter(ends_at__lt=timezone.now())
+    assert past.exists() and Session.objects.filter(starts_at__gt=timezone.now()).exists()
+    assert Attendance.objects.filter(session__in=past).count() >= 40
+    assert SessionFeedback.objects.count() >= 10
+    assert set(Attendance.objects.values_list("status", flat=True)) >= {"present", "absent"}
+    assert Session.objects.filter(cohort__region__code="86").exists()
