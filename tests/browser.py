@@ -7,6 +7,16 @@ import shutil
 
 import pytest
 
+# Playwright's sync API runs an event loop in the test's thread; the ORM calls the tests make are
+# still plain synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# serialized_rollback: the regions, roles and workflow of the data migrations survive the flush.
+BROWSER_TEST = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -39,3 +49,17 @@ def serious_violations(page) -> list[str]:
         for violation in results.response["violations"]
         if violation.get("impact") in SERIOUS
     ]
+
+
+def new_page(chromium, **context_options):
+    """A page in a fresh context (its own cookies, so two people can be signed in at once)."""
+    page = chromium.new_context(**context_options).new_page()
+    page.set_default_timeout(15_000)
+    return page
+
+
+def sign_in(page, base: str, username: str, password: str = "demo-2026") -> None:
+    page.goto(base + "/accounts/login/")
+    page.get_by_label("Логин").fill(username)
+    page.get_by_label("Пароль").fill(password)
+    page.get_by_role("button", name="Войти", exact=True).click()

@@ -1,40 +1,19 @@
 """Browser journeys of assessment: a quiz taken and graded, case work graded on its rubric."""
 
-import os
 import re
 
-import pytest
-from django.core.management import call_command
+from tests.browser import BROWSER_TEST, new_page, serious_violations, sign_in
 
-from tests.browser import launch_chromium, serious_violations
-from tests.test_browser_learning import sign_in
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+pytestmark = BROWSER_TEST
 
 PROGRAM = "/programmy/soprovozhdenie-uchastnikov-svo/"
 
 
-@pytest.fixture
-def browser(live_server):
-    from playwright.sync_api import sync_playwright
-
-    call_command("load_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium, live_server.url
-        chromium.close()
-
-
-def test_trainee_takes_a_quiz_and_sees_the_result(browser):
+def test_trainee_takes_a_quiz_and_sees_the_result(demo_browser):
     from playwright.sync_api import expect
 
-    chromium, base = browser
-    page = chromium.new_page()
-    page.set_default_timeout(15_000)
+    chromium, base = demo_browser
+    page = new_page(chromium)
     sign_in(page, base, "trainee01")
     page.goto(base + PROGRAM + "finansy-i-svoe-delo/test-zanyatost-i-finansy/")
     page.get_by_role("button", name="Начать тест").click()
@@ -55,14 +34,13 @@ def test_trainee_takes_a_quiz_and_sees_the_result(browser):
     assert serious_violations(page) == []
 
 
-def test_instructor_grades_case_work_on_its_rubric_and_the_trainee_sees_feedback(browser):
+def test_instructor_grades_case_work_on_its_rubric_and_the_trainee_sees_feedback(demo_browser):
     from playwright.sync_api import expect
 
-    chromium, base = browser
+    chromium, base = demo_browser
     case_url = base + PROGRAM + "semi-s-detmi/nyanya-v-pomoshch/"
 
-    trainee = chromium.new_context().new_page()
-    trainee.set_default_timeout(15_000)
+    trainee = new_page(chromium)
     sign_in(trainee, base, "trainee01")
     trainee.goto(case_url)
     for index, box in enumerate(trainee.locator("#casework textarea").all()):
@@ -70,8 +48,7 @@ def test_instructor_grades_case_work_on_its_rubric_and_the_trainee_sees_feedback
     trainee.get_by_role("button", name="Сдать на проверку").click()
     expect(trainee.locator(".casework-status")).to_contain_text("ожидает проверки")
 
-    instructor = chromium.new_context().new_page()
-    instructor.set_default_timeout(15_000)
+    instructor = new_page(chromium)
     sign_in(instructor, base, "instructor")
     instructor.get_by_role("link", name="Группа 1").first.click()
     instructor.get_by_role("link", name="Кейсы на проверку").click()

@@ -1,37 +1,18 @@
 """A trainee's first visit, in a real browser, with axe-core checking accessibility."""
 
-import os
 import re
 
 import pytest
-from django.core.management import call_command
 
-from tests.browser import launch_chromium, serious_violations
+from tests.browser import BROWSER_TEST, launch_chromium, new_page, serious_violations, sign_in
 
-# serialized_rollback: the regions, roles and workflow of the data migrations survive the flush.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
-
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test are
-# still plain synchronous calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+pytestmark = BROWSER_TEST
 
 
 @pytest.fixture
-def browser_page(live_server):
-    from playwright.sync_api import sync_playwright
-
-    call_command("load_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        context = browser.new_context(locale="en-US")
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page, live_server.url
-        context.close()
-        browser.close()
+def browser_page(demo_browser):
+    chromium, base = demo_browser
+    return new_page(chromium, locale="en-US"), base
 
 
 def test_trainee_signs_in_and_sees_the_programme_with_its_hours(browser_page):
@@ -73,10 +54,7 @@ def test_low_vision_mode_persists_and_stays_accessible(browser_page):
     expect(page.locator("html")).to_have_class(re.compile("low-vision"))
     assert serious_violations(page) == []
 
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("Логин").fill("trainee01")
-    page.get_by_label("Пароль").fill("demo-2026")
-    page.get_by_role("button", name="Войти", exact=True).click()
+    sign_in(page, base, "trainee01")
     page.get_by_role("link", name="Сопровождение участников СВО и членов их семей").click()
     expect(page.locator("html")).to_have_class(re.compile("low-vision"))
     expect(page.locator(".hours-split")).to_contain_text("72")

@@ -1,18 +1,10 @@
 """Browser journeys of the learning path and of bulk enrolment, on the demo school."""
 
-import os
 import re
 
-import pytest
-from django.core.management import call_command
+from tests.browser import BROWSER_TEST, new_page, serious_violations, sign_in
 
-from tests.browser import launch_chromium, serious_violations
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+pytestmark = BROWSER_TEST
 
 HEADER = "Фамилия;Имя;Отчество;E-mail;Телефон;Организация;Должность"
 GOOD_ROW = "Новикова;Алла;Петровна;novikova@example.org;+7 915 000-11-22;КЦСОН;Специалист"
@@ -20,36 +12,15 @@ BAD_ROW = "Громов;Павел;;gromov-at-example.org;+7 915 000-33-44;;"
 FIXED_ROW = "Громов;Павел;;gromov@example.org;+7 915 000-33-44;;"
 
 
-@pytest.fixture
-def browser(live_server):
-    from playwright.sync_api import sync_playwright
-
-    call_command("load_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        context = chromium.new_context()
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page, live_server.url
-        context.close()
-        chromium.close()
-
-
-def sign_in(page, base: str, username: str) -> None:
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("Логин").fill(username)
-    page.get_by_label("Пароль").fill("demo-2026")
-    page.get_by_role("button", name="Войти", exact=True).click()
-
-
 def theory_done(page) -> str:
     return page.locator('.progress-figure[data-kind="theory"]').first.inner_text()
 
 
-def test_trainee_marks_a_lesson_studied_and_the_progress_bar_moves(browser):
+def test_trainee_marks_a_lesson_studied_and_the_progress_bar_moves(demo_browser):
     from playwright.sync_api import expect
 
-    page, base = browser
+    chromium, base = demo_browser
+    page = new_page(chromium)
     sign_in(page, base, "trainee01")
     expect(page.get_by_role("heading", name="Моё обучение")).to_be_visible()
     before = theory_done(page)
@@ -73,10 +44,11 @@ def test_trainee_marks_a_lesson_studied_and_the_progress_bar_moves(browser):
     )
 
 
-def test_official_fixes_a_bad_row_and_imports_the_spreadsheet(browser):
+def test_official_fixes_a_bad_row_and_imports_the_spreadsheet(demo_browser):
     from playwright.sync_api import expect
 
-    page, base = browser
+    chromium, base = demo_browser
+    page = new_page(chromium)
     sign_in(page, base, "official")
     expect(page).to_have_url(re.compile(r"/cohorts/$"))
     page.get_by_role("link", name="Группа 1").first.click()

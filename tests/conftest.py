@@ -1,0 +1,19 @@
+import os
+
+import pytest
+from django.core.management import call_command
+
+from tests.browser import launch_chromium
+
+
+@pytest.fixture
+def demo_browser(live_server):
+    """Debian's Chromium and the address of a live server holding the demo school."""
+    from playwright.sync_api import sync_playwright
+
+    with open(os.devnull, "w") as quiet:
+        call_command("load_demo", verbosity=0, stdout=quiet)
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium, live_server.url
+        chromium.close()
