@@ -309,3 +309,42 @@ def test_completion_names_what_is_missing_including_attendance(world):
 
     attendance_mark(session=item, enrolment=world["enrolment"], status="present", by=None)
     assert completion_state(world["enrolment"]).rules[2].met
+
+
+def test_the_instructor_shows_a_qr_code_only_while_check_in_is_open(client, world):
+    running = session(world["cohort"], start=timezone.now() - dt.timedelta(minutes=10))
+    later = session(world["cohort"], start=timezone.now() + dt.timedelta(days=1))
+    client.force_login(world["instructor"])
+
+    shown = client.get(reverse("schedule:checkin_screen", args=(running.pk,))).content.decode()
+    hidden = client.get(reverse("schedule:checkin_screen", args=(later.pk,))).content.decode()
+
+    assert 'class="checkin-qr"' in shown and checkin_code(running, timezone.now()) in shown
+    assert 'class="checkin-qr"' not in hidden
+    assert client.get(reverse("schedule:checkin_screen", args=(running.pk,))).status_code == 200
+    client.force_login(world["trainee"])
+    assert client.get(reverse("schedule:checkin_screen", args=(running.pk,))).status_code == 403
+
+
+def test_speaker_report_sums_feedback_across_cohorts(client, world):
+    from schedule.models import Speaker
+
+    speaker = Speaker.objects.create(name="Ольга Никитина", organisation="Банк России")
+    other_cohort = factories.cohort(world["program"], region_code="68")
+    other = factories.enrol(factories.user("Trainee", region_code="68"), other_cohort)
+    for cohort, enrolment, rating in (
+        (world["cohort"], world["enrolment"], 5),
+        (other_cohort, other, 3),
+    ):
+        item = session(cohort, start=timezone.now() - dt.timedelta(days=2))
+        item.speakers.add(speaker)
+        attendance_mark(session=item, enrolment=enrolment, status="present", by=None)
+        feedback_leave(user=enrolment.trainee, session=item, rating=rating, comment="")
+    client.force_login(factories.user("Federal official", region_code="77"))
+    html = client.get(reverse("schedule:speaker", args=(speaker.pk,))).content.decode()
+    assert "4,0" in html and "(оценок: 2)" in html
+
+    # A regional official sees their own region's sessions only.
+    client.force_login(factories.user("Regional official", region_code="86"))
+    html = client.get(reverse("schedule:speaker", args=(speaker.pk,))).content.decode()
+    assert "5,0" in html and "(оценок: 1)" in html
