@@ -97,10 +97,6 @@ class ProgramBreakdown(HoursSplit):
     def practice_shortfall(self) -> Decimal:
         return practice_shortfall(self.practice_hours, self.theory_hours, self.practice_target)
 
-    @property
-    def meets_target(self) -> bool:
-        return self.total_hours > 0 and self.practice_shortfall == 0
-
     def as_dict(self) -> dict:
         return {
             "total_hours": float(self.total_hours),

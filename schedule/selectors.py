@@ -13,8 +13,7 @@ from courses.models import Enrolment
 from courses.selectors import cohorts_visible_to, follows_cohorts
 
 from .models import Attendance, Session, SessionFeedback
-
-ATTENDED = {Attendance.Status.PRESENT, Attendance.Status.LATE}
+from .services import ATTENDED
 
 
 def sessions_visible_to(user) -> QuerySet[Session]:
