@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from .curriculum import curriculum_breakdown
@@ -73,7 +74,7 @@ def completion_state(enrolment: Enrolment) -> CompletionState:
             name=_("Final grade"),
             met=grade >= program.pass_mark,
             detail=_("%(grade)s %% of the %(mark)s %% needed.")
-            % {"grade": grade, "mark": program.pass_mark},
+            % {"grade": number_format(grade, 1), "mark": program.pass_mark},
         )
     )
     attendance = rate.percent
@@ -90,7 +91,7 @@ def completion_state(enrolment: Enrolment) -> CompletionState:
                     "(%(attended)s of %(counted)s sessions)."
                 )
                 % {
-                    "rate": attendance,
+                    "rate": number_format(attendance, 1),
                     "threshold": program.attendance_threshold,
                     "attended": rate.attended,
                     "counted": rate.counted,
