@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from courses.models import ActivityCompletion, CaseStudyPage, Enrolment
-from courses.selectors import enrolment_for, is_administrator
+from courses.selectors import enrolment_for, is_administrator, teaches_cohort
 from courses.services import activity_complete
 from notifications.services import notify
 
@@ -95,8 +95,7 @@ def submission_save(
     """Save the trainee's work (and submit it when asked). All or nothing: a bad file or answer
     leaves the work as it was."""
     now = now or timezone.now()
-    program = case.program
-    enrolment = enrolment_for(user, program) if program is not None else None
+    enrolment = enrolment_for(user, case.program)
     if enrolment is None:
         raise PermissionDenied
     submission = (
@@ -175,13 +174,12 @@ def submission_save(
 
 def can_grade(user, submission: CaseSubmission) -> bool:
     """Instructors of the trainee's cohort, and administrators."""
-    if is_administrator(user):
-        return True
-    if not user.is_authenticated or not (
-        user.role_names & {Role.INSTRUCTOR, Role.SENIOR_INSTRUCTOR}
-    ):
+    if not user.is_authenticated:
         return False
-    return submission.enrolment.cohort.instructors.filter(pk=user.pk).exists()
+    instructs = is_administrator(user) or bool(
+        user.role_names & {Role.INSTRUCTOR, Role.SENIOR_INSTRUCTOR}
+    )
+    return instructs and teaches_cohort(user, submission.enrolment.cohort)
 
 
 @dataclass

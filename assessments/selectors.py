@@ -60,8 +60,7 @@ class QuizOverview:
 
 
 def quiz_overview(*, user, quiz: QuizPage) -> QuizOverview:
-    program = quiz.program
-    enrolment = enrolment_for(user, program) if program is not None else None
+    enrolment = enrolment_for(user, quiz.program)
     closed = quiz.closes_at is not None and timezone.now() >= quiz.closes_at
     overview = QuizOverview(enrolment=enrolment, closed=closed)
     if enrolment is None:
@@ -197,8 +196,7 @@ def casework_state(*, user, case, draft: dict | None = None) -> CaseWorkState:
     from .casework import can_change, submission_deadline
     from .models import CaseSubmission
 
-    program = case.program
-    enrolment = enrolment_for(user, program) if program is not None else None
+    enrolment = enrolment_for(user, case.program)
     if enrolment is None:
         return CaseWorkState()
     submission = (

@@ -29,8 +29,7 @@ class QuizError(Exception):
 
 
 def _active_enrolment(user, quiz: QuizPage) -> Enrolment:
-    program = quiz.program
-    enrolment = enrolment_for(user, program) if program is not None else None
+    enrolment = enrolment_for(user, quiz.program)
     if enrolment is None or enrolment.status != Enrolment.Status.ACTIVE:
         raise PermissionDenied(_("Only trainees studying this programme can take its quizzes."))
     return enrolment

@@ -149,8 +149,7 @@ class LessonState:
 
 
 def activity_state(user, activity: ActivityPage) -> LessonState:
-    program = activity.program
-    enrolment = enrolment_for(user, program) if program is not None else None
+    enrolment = enrolment_for(user, activity.program)
     if enrolment is None:
         return LessonState()
     completion = (

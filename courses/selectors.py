@@ -92,6 +92,11 @@ def cohorts_visible_to(user) -> QuerySet[Cohort]:
     return cohorts.filter(visible).distinct()
 
 
+def teaches_cohort(user, cohort: Cohort) -> bool:
+    """The cohort's instructors and administrators: they schedule, keep registers and grade."""
+    return is_administrator(user) or cohort.instructors.filter(pk=user.pk).exists()
+
+
 def cohorts_managed_by(user) -> QuerySet[Cohort]:
     """Cohorts the user may create, edit and enrol trainees in: administrators and federal
     officials everywhere, regional officials in their own region."""
@@ -116,9 +121,12 @@ def cohort_list(user) -> QuerySet[Cohort]:
     )
 
 
-def enrolment_for(user, program: ProgramPage) -> Enrolment | None:
-    """The trainee's current enrolment in the programme (active first, then completed)."""
-    if not user.is_authenticated:
+def enrolment_for(user, program: ProgramPage | None) -> Enrolment | None:
+    """The trainee's current enrolment in the programme (active first, then completed).
+
+    `program` may be None (a page outside any programme): then there is no enrolment.
+    """
+    if program is None or not user.is_authenticated:
         return None
     return (
         Enrolment.objects.filter(trainee=user, program=program)

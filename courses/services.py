@@ -104,8 +104,7 @@ def lesson_mark_studied(*, user, lesson: LessonPage) -> ActivityCompletion:
     """The trainee's "Отметить как изученное" on a published lesson of their programme."""
     if not lesson.live:
         raise PermissionDenied
-    program = lesson.program
-    enrolment = enrolment_for(user, program) if program is not None else None
+    enrolment = enrolment_for(user, lesson.program)
     if enrolment is None or enrolment.status != Enrolment.Status.ACTIVE:
         raise PermissionDenied(_("Only trainees studying this programme can mark its lessons."))
     return activity_complete(

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from courses.models import Cohort, Enrolment
-from courses.selectors import cohorts_visible_to, follows_cohorts, is_administrator
+from courses.selectors import cohorts_visible_to, follows_cohorts, teaches_cohort
 
 from .calendar import session_calendar
 from .forms import FeedbackForm, SessionForm
@@ -42,11 +42,6 @@ from .services import (
     overlapping,
     sessions_create,
 )
-
-
-def _teaches(user, cohort: Cohort) -> bool:
-    """Who may schedule sessions and keep the register: the cohort's instructors, admins."""
-    return is_administrator(user) or cohort.instructors.filter(pk=user.pk).exists()
 
 
 def _zone(cohort: Cohort) -> ZoneInfo:
@@ -90,7 +85,7 @@ def cohort_schedule(request, pk: int):
         {
             "cohort": cohort,
             "sessions": cohort.sessions.order_by("starts_at").prefetch_related("speakers"),
-            "can_schedule": _teaches(request.user, cohort),
+            "can_schedule": teaches_cohort(request.user, cohort),
             "feed_url": request.build_absolute_uri(
                 reverse("schedule:cohort_feed", args=(token.token, cohort.pk))
             ),
@@ -100,7 +95,7 @@ def cohort_schedule(request, pk: int):
 
 
 def _session_form_view(request, cohort: Cohort, session: Session | None):
-    if not _teaches(request.user, cohort):
+    if not teaches_cohort(request.user, cohort):
         raise PermissionDenied
     with timezone.override(_zone(cohort)):
         form = SessionForm(request.POST or None, instance=session, cohort=cohort)
@@ -162,7 +157,7 @@ def session_edit(request, pk: int):
 @login_required
 def session_detail(request, pk: int):
     session = _visible_session(request.user, pk)
-    teaches = _teaches(request.user, session.cohort)
+    teaches = teaches_cohort(request.user, session.cohort)
     context = {
         "session": session,
         "zone": session.cohort.region.time_zone,
@@ -207,7 +202,7 @@ def session_detail(request, pk: int):
 @require_POST
 def register_save(request, pk: int):
     session = _visible_session(request.user, pk)
-    if not _teaches(request.user, session.cohort):
+    if not teaches_cohort(request.user, session.cohort):
         raise PermissionDenied
     enrolments = {
         str(enrolment.pk): enrolment
@@ -237,7 +232,7 @@ def register_save(request, pk: int):
 @require_POST
 def register_all_present(request, pk: int):
     session = _visible_session(request.user, pk)
-    if not _teaches(request.user, session.cohort):
+    if not teaches_cohort(request.user, session.cohort):
         raise PermissionDenied
     count = mark_all_present(session=session, by=request.user)
     messages.success(request, _("Marked present: %(count)s.") % {"count": count})
@@ -248,7 +243,7 @@ def register_all_present(request, pk: int):
 def checkin_screen(request, pk: int):
     """The QR code the instructor shows in the room; the page renews it every 20 seconds."""
     session = _visible_session(request.user, pk)
-    if not _teaches(request.user, session.cohort):
+    if not teaches_cohort(request.user, session.cohort):
         raise PermissionDenied
     now = timezone.now()
     is_open = checkin_open(session, now)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from courses.models import CaseStudyPage
-from courses.selectors import cohorts_visible_to, follows_cohorts, is_administrator
+from courses.selectors import cohorts_visible_to, follows_cohorts, teaches_cohort
 
 from ..casework import (
     CaseWorkError,
@@ -74,10 +74,6 @@ def submission_file(request, pk: int):
     return response
 
 
-def _grades_cohort(user, cohort) -> bool:
-    return is_administrator(user) or cohort.instructors.filter(pk=user.pk).exists()
-
-
 def _followed_cohort(user, pk: int):
     if not follows_cohorts(user):
         raise PermissionDenied
@@ -95,7 +91,7 @@ def queue(request, pk: int):
             "cohort": cohort,
             "waiting": [s for s in submissions if s.status == "submitted"],
             "graded": [s for s in submissions if s.status == "graded"],
-            "can_grade": _grades_cohort(request.user, cohort),
+            "can_grade": teaches_cohort(request.user, cohort),
         },
     )
 
@@ -156,7 +152,7 @@ def grade(request, pk: int):
 @require_POST
 def release_all(request, pk: int):
     cohort = _followed_cohort(request.user, pk)
-    if not _grades_cohort(request.user, cohort):
+    if not teaches_cohort(request.user, cohort):
         raise PermissionDenied
     grades = CaseGrade.objects.filter(
         submission__enrolment__cohort=cohort, released_at__isnull=True
