@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import zipfile
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role
+from courses.curriculum import percent_of
 from courses.models import ActivityCompletion, CaseStudyPage, Enrolment
 from courses.selectors import enrolment_for, is_administrator, teaches_cohort
 from courses.services import activity_complete
@@ -235,11 +236,7 @@ def grade_save(
         )
     if errors:
         raise CaseWorkError(errors)
-    percent = (
-        (score * 100 / max_score).quantize(Decimal("0.1"), ROUND_HALF_UP)
-        if max_score
-        else Decimal("0")
-    )
+    percent = percent_of(score, max_score)
     grade, _created = CaseGrade.objects.update_or_create(
         submission=submission,
         defaults={

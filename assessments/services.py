@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from courses.curriculum import percent_of
 from courses.models import ActivityCompletion, Enrolment
 from courses.selectors import enrolment_for
 from courses.services import activity_complete
@@ -203,11 +204,7 @@ def _grade(attempt: QuizAttempt, *, now: dt.datetime, timed_out: bool = False) -
         max_score += question.points
     attempt.score = score.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     attempt.max_score = max_score
-    attempt.percent = (
-        (score * 100 / max_score).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-        if max_score
-        else Decimal("0")
-    )
+    attempt.percent = percent_of(score, max_score)
     attempt.results = results
     attempt.status = QuizAttempt.Status.GRADED
     attempt.submitted_at = min(now, attempt.deadline) if timed_out and attempt.deadline else now

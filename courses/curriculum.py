@@ -29,6 +29,17 @@ def format_hours(value: Decimal) -> str:
     return number_format(value.quantize(TENTH), decimal_pos=1)
 
 
+def percent_of(part, whole) -> Decimal:
+    """`part` in per cent of `whole`, to one decimal, half up; 0 when `whole` is 0.
+
+    The one rounding of every share the school shows: practice, quiz scores, case grades,
+    attendance.
+    """
+    if not whole:
+        return ZERO
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(TENTH, rounding=ROUND_HALF_UP)
+
+
 @dataclass
 class HoursSplit:
     practice_hours: Decimal = ZERO
@@ -41,10 +52,7 @@ class HoursSplit:
     @property
     def practice_share(self) -> Decimal:
         """Practice in per cent of all academic hours, to one decimal (0 when there are none)."""
-        if not self.total_hours:
-            return ZERO
-        share = self.practice_hours * 100 / self.total_hours
-        return share.quantize(TENTH, rounding=ROUND_HALF_UP)
+        return percent_of(self.practice_hours, self.total_hours)
 
     def add(self, hours: Decimal, kind: str) -> None:
         if kind == ActivityKind.PRACTICE:

@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Avg, Count, QuerySet
 from django.utils import timezone
 
+from courses.curriculum import percent_of
 from courses.models import Enrolment
 from courses.selectors import cohorts_visible_to, follows_cohorts
 
@@ -47,9 +48,7 @@ class AttendanceRate:
 
     @property
     def percent(self) -> Decimal | None:
-        if not self.counted:
-            return None
-        return (Decimal(self.attended) * 100 / self.counted).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        return percent_of(self.attended, self.counted) if self.counted else None
 
 
 def attendance_rate(enrolment: Enrolment, now: dt.datetime | None = None) -> AttendanceRate:
