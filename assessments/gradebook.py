@@ -12,6 +12,7 @@ import io
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from content.http import CSV, XLSX
 from courses.models import CaseStudyPage, Cohort, Enrolment
 
 from .models import CaseGrade, QuizAttempt, QuizPage
@@ -158,7 +159,7 @@ def export_csv(gradebook: Gradebook) -> tuple[str, str, bytes]:
     for line in _table(gradebook):
         writer.writerow([_csv_value(value) for value in line])
     name = f"gradebook-{gradebook.cohort.pk}.csv"
-    return name, "text/csv; charset=utf-8", buffer.getvalue().encode("utf-8-sig")
+    return name, CSV, buffer.getvalue().encode("utf-8-sig")
 
 
 def export_xlsx(gradebook: Gradebook) -> tuple[str, str, bytes]:
@@ -175,6 +176,4 @@ def export_xlsx(gradebook: Gradebook) -> tuple[str, str, bytes]:
     sheet.freeze_panes = "D2"
     buffer = io.BytesIO()
     workbook.save(buffer)
-    name = f"gradebook-{gradebook.cohort.pk}.xlsx"
-    content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return name, content_type, buffer.getvalue()
+    return f"gradebook-{gradebook.cohort.pk}.xlsx", XLSX, buffer.getvalue()

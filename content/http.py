@@ -1,3 +1,4 @@
+from django.http import HttpResponse
 from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -10,3 +11,15 @@ def safe_return_url(request, fallback: str = "/") -> str:
     ):
         return target
     return resolve_url(fallback)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
+
+
+def file_response(name: str, content_type: str, content: bytes, *, inline: bool = False):
+    """A generated file (export, template, calendar) sent under its own name."""
+    response = HttpResponse(content, content_type=content_type)
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{name}"'
+    return response

@@ -8,13 +8,14 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from content.http import file_response
 from courses.models import Cohort, Enrolment
 from courses.selectors import cohorts_visible_to, follows_cohorts, teaches_cohort
 
@@ -324,10 +325,8 @@ def _feed_owner(token: str):
     return owner.user
 
 
-def _ics(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="{name}"'
-    return response
+def _ics(content: bytes, name: str):
+    return file_response(name, "text/calendar; charset=utf-8", content, inline=True)
 
 
 def trainee_feed(request, token: str):

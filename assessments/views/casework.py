@@ -3,11 +3,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from content.http import file_response
 from courses.models import CaseStudyPage
 from courses.selectors import cohorts_visible_to, follows_cohorts, teaches_cohort
 
@@ -179,7 +180,4 @@ def gradebook_export(request, pk: int, fmt: str):
     exporters = {"csv": export_csv, "xlsx": export_xlsx}
     if fmt not in exporters:
         raise Http404
-    name, content_type, content = exporters[fmt](cohort_gradebook(cohort))
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return file_response(*exporters[fmt](cohort_gradebook(cohort)))

@@ -4,10 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from content.http import CSV, XLSX, file_response
 
 from ..forms import ImportForm
 from ..imports import SpreadsheetError, import_preview, template_csv, template_xlsx
@@ -80,12 +82,8 @@ def import_confirm(request, pk: int):
 def import_template(request, fmt: str):
     if not can_manage_cohorts(request.user):
         raise PermissionDenied
-    if fmt not in {"csv", "xlsx"}:
+    templates = {"csv": (CSV, template_csv), "xlsx": (XLSX, template_xlsx)}
+    if fmt not in templates:
         raise Http404
-    if fmt == "xlsx":
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        response = HttpResponse(template_xlsx(), content_type=content_type)
-    else:
-        response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="trainees-template.{fmt}"'
-    return response
+    content_type, build = templates[fmt]
+    return file_response(f"trainees-template.{fmt}", content_type, build())
