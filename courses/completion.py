@@ -7,13 +7,14 @@ views and (later) certificates all ask here.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from .curriculum import curriculum_breakdown
+from .curriculum import ProgramBreakdown, curriculum_breakdown
 from .models import ActivityCompletion, Enrolment
 
 
@@ -35,19 +36,25 @@ class CompletionState:
         return all(rule.met for rule in self.rules)
 
 
-def completion_state(enrolment: Enrolment) -> CompletionState:
+def completion_state(
+    enrolment: Enrolment,
+    *,
+    breakdown: ProgramBreakdown | None = None,
+    done: Collection[int] | None = None,
+) -> CompletionState:
+    """`breakdown` and `done` (activity ids completed) may come from a caller that has them."""
     from assessments.gradebook import cohort_gradebook
     from schedule.selectors import attendance_rate
 
     program = enrolment.program
-    activities = [
-        activity
-        for module in curriculum_breakdown(program).modules
-        for activity in module.activities
-    ]
-    done = set(
-        ActivityCompletion.objects.filter(enrolment=enrolment).values_list("activity_id", flat=True)
-    )
+    breakdown = breakdown or curriculum_breakdown(program)
+    activities = [activity for module in breakdown.modules for activity in module.activities]
+    if done is None:
+        done = set(
+            ActivityCompletion.objects.filter(enrolment=enrolment).values_list(
+                "activity_id", flat=True
+            )
+        )
     missing = [activity for activity in activities if activity.id not in done]
     [row] = cohort_gradebook(enrolment.cohort, only=enrolment).rows
     rate = attendance_rate(enrolment)

@@ -24,7 +24,10 @@ def learning_home(request):
     if not overview and follows_cohorts(request.user):
         return redirect("courses:cohort_list")  # staff land on the cohorts they follow
     for item in overview:
-        item.completion = completion_state(item.enrolment)
+        # The hours and completions are already at hand: the rules reuse them.
+        item.completion = completion_state(
+            item.enrolment, breakdown=item.breakdown, done=item.completed.keys()
+        )
     upcoming = (
         trainee_sessions(request.user).filter(ends_at__gte=timezone.now()).order_by("starts_at")[:5]
     )
