@@ -209,6 +209,9 @@ def register_save(request, pk: int):
         str(enrolment.pk): enrolment
         for enrolment in Enrolment.objects.filter(cohort=session.cohort).select_related("trainee")
     }
+    before = dict(
+        session.attendance.values_list("enrolment_id", "status")
+    )  # one read, not one a row
     changed = 0
     for key, value in request.POST.items():
         if not key.startswith("status-") or not value:
@@ -218,11 +221,10 @@ def register_save(request, pk: int):
             messages.error(request, _("A mark was sent for someone not in this cohort."))
             continue
         try:
-            before = Attendance.objects.filter(session=session, enrolment=enrolment).first()
             mark = attendance_mark(
                 session=session, enrolment=enrolment, status=value, by=request.user
             )
-            changed += before is None or before.status != mark.status
+            changed += before.get(enrolment.pk) != mark.status
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
     messages.success(request, _("Register saved: %(count)s marks changed.") % {"count": changed})
