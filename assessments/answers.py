@@ -1,8 +1,8 @@
 """Reading a trainee's answers from a submitted form, trusting nothing in it.
 
-Every value must fit the attempt's frozen layout: an option id from another question, a position
-out of range, a number that is not one — each is refused with a message, and nothing of that
-question is saved.
+Every value must fit the attempt's frozen layout: a token of another question or attempt, a
+position out of range, a number that is not one, a text too long — each is refused with a
+message, and nothing of that question is saved.
 """
 
 from __future__ import annotations
@@ -12,37 +12,40 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from .grading import parse_number
+from .layout import by_token
 from .models import Question, QuestionKind
 
 MAX_TEXT = 500
+MAX_NUMBER = 40  # characters; no answer needs more, and a longer one is not a typo
 
 
 class AnswerError(ValueError):
     """An answer that cannot be accepted; the message is for the trainee."""
 
 
-def field_name(question_id: int, part: int | None = None) -> str:
-    return f"q{question_id}" if part is None else f"q{question_id}-{part}"
+def field_name(question_id: int, token: str | None = None) -> str:
+    """The form field of a question, or of one row (matching, ordering) addressed by its token."""
+    return f"q{question_id}" if token is None else f"q{question_id}-{token}"
 
 
-def _option_id(value: str, allowed: list[int]) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise AnswerError(_("This choice is not one of the options.")) from None
-    if number not in allowed:
+def _chosen_id(value: str, tokens: dict[str, int]) -> int:
+    if not isinstance(value, str) or value not in tokens:
         raise AnswerError(_("This choice is not one of the options."))
-    return number
+    return tokens[value]
 
 
 def read_answer(question: Question, entry: dict, data) -> tuple[bool, Any]:
-    """(present, value) for one question from a QueryDict; raises AnswerError."""
+    """(present, value) for one question from a QueryDict; raises AnswerError.
+
+    Choices arrive as the attempt's tokens and are kept as option ids (see `layout`).
+    """
     qid = question.pk
-    options: list[int] = entry.get("options", [])
+    rows: list[dict] = entry.get("options", [])
+    tokens = by_token(rows)
     kind = question.kind
     name = field_name(qid)
     if kind in (QuestionKind.MATCHING, QuestionKind.ORDERING):
-        keys = [field_name(qid, pk) for pk in options]
+        keys = [field_name(qid, row["token"]) for row in rows]
         if not any(key in data for key in keys):
             return False, None
     elif name not in data:
@@ -50,12 +53,12 @@ def read_answer(question: Question, entry: dict, data) -> tuple[bool, Any]:
 
     if kind == QuestionKind.SINGLE:
         value = data.get(name, "")
-        return True, (_option_id(value, options) if value else None)
+        return True, (_chosen_id(value, tokens) if value else None)
     if kind == QuestionKind.MULTIPLE:
         values = data.getlist(name)
-        if len(values) > len(options):
+        if len(values) > len(rows) + 1:  # every option and the empty marker that says "none"
             raise AnswerError(_("Too many choices."))
-        return True, sorted({_option_id(value, options) for value in values if value})
+        return True, sorted({_chosen_id(value, tokens) for value in values if value})
     if kind == QuestionKind.TRUE_FALSE:
         value = data.get(name, "")
         if value not in ("", "true", "false"):
@@ -70,32 +73,32 @@ def read_answer(question: Question, entry: dict, data) -> tuple[bool, Any]:
         return True, value
     if kind == QuestionKind.NUMERIC:
         value = data.get(name, "").strip()
+        if len(value) > MAX_NUMBER:
+            raise AnswerError(
+                _("The number is too long (at most %(max)s characters).") % {"max": MAX_NUMBER}
+            )
         if value and parse_number(value) is None:
-            raise AnswerError(_("«%(value)s» is not a number.") % {"value": value[:40]})
+            raise AnswerError(_("«%(value)s» is not a number.") % {"value": value})
         return True, value
     if kind == QuestionKind.MATCHING:
-        pairs = entry.get("pairs", options)
+        pairs = by_token(entry.get("pairs", []))
         answer = {}
-        for left in options:
-            value = data.get(field_name(qid, left), "")
+        for row in rows:
+            value = data.get(field_name(qid, row["token"]), "")
             if value:
-                answer[str(left)] = _option_id(value, pairs)
+                answer[str(row["id"])] = _chosen_id(value, pairs)
         if len(set(answer.values())) != len(answer):
             raise AnswerError(_("Each pair can be used once."))
         return True, answer
     if kind == QuestionKind.ORDERING:
         positions = {}
-        for item in options:
-            value = data.get(field_name(qid, item), "")
+        for row in rows:
+            value = data.get(field_name(qid, row["token"]), "")
             if not value:
                 continue
-            try:
-                position = int(value)
-            except ValueError:
-                raise AnswerError(_("Choose a position for every item.")) from None
-            if not 1 <= position <= len(options):
+            if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= len(rows):
                 raise AnswerError(_("Choose a position for every item."))
-            positions[item] = position
+            positions[row["id"]] = int(value)
         if len(set(positions.values())) != len(positions):
             raise AnswerError(_("Two items cannot share a position."))
         return True, [item for item, _position in sorted(positions.items(), key=lambda p: p[1])]

@@ -12,7 +12,15 @@ from django.utils import timezone
 from courses.models import Enrolment
 from courses.selectors import enrolment_for
 
-from .models import AttemptPolicy, Question, QuizAttempt, QuizPage, ReviewPolicy
+from .answers import field_name
+from .models import (
+    AttemptPolicy,
+    Question,
+    QuestionOption,
+    QuizAttempt,
+    QuizPage,
+    ReviewPolicy,
+)
 
 
 def counted_percent(attempts: list[QuizAttempt], policy: str) -> Decimal | None:
@@ -88,45 +96,60 @@ def attempt_of(user, pk: int) -> QuizAttempt:
 
 
 @dataclass
+class Choice:
+    """An option, pair or item as an attempt shows it: by its token, never by its id."""
+
+    option: QuestionOption
+    token: str
+
+    @property
+    def text(self) -> str:
+        return self.option.text
+
+    @property
+    def match_text(self) -> str:
+        return self.option.match_text
+
+
+@dataclass
 class ShownQuestion:
-    """A question as the trainee sees it: options in the attempt's order, never their truth."""
+    """A question as the trainee sees it: choices in the attempt's order, never their truth."""
 
     question: Question
-    options: list
-    pairs: list = field(default_factory=list)
+    options: list[Choice]
+    pairs: list[Choice] = field(default_factory=list)
     answer: object = None
     earned: Decimal | None = None
     error: str = ""
 
     @property
     def name(self) -> str:
-        return f"q{self.question.pk}"
+        return field_name(self.question.pk)
+
+    def _token(self, choices: list[Choice], pk) -> str | None:
+        return next((choice.token for choice in choices if str(choice.option.pk) == str(pk)), None)
 
     @property
-    def chosen(self) -> set[int]:
-        """Options chosen in a single or multiple choice."""
-        if isinstance(self.answer, list):
-            return {int(value) for value in self.answer}
-        if self.answer not in (None, ""):
-            try:
-                return {int(self.answer)}
-            except (TypeError, ValueError):
-                return set()
-        return set()
+    def chosen(self) -> set[str]:
+        """Tokens of the options chosen in a single or multiple choice."""
+        values = self.answer if isinstance(self.answer, list) else [self.answer]
+        return {self._token(self.options, value) for value in values if value not in (None, "")}
 
     @property
-    def matching_rows(self) -> list[tuple]:
-        """(left-hand option, id of the pair chosen for it) for a matching question."""
+    def matching_rows(self) -> list[tuple[Choice, str | None]]:
+        """(left-hand row, token of the pair chosen for it) for a matching question."""
         answer = self.answer if isinstance(self.answer, dict) else {}
-        return [(option, answer.get(str(option.pk))) for option in self.options]
+        return [
+            (row, self._token(self.pairs, answer.get(str(row.option.pk)))) for row in self.options
+        ]
 
     @property
-    def ordering_rows(self) -> list[tuple]:
+    def ordering_rows(self) -> list[tuple[Choice, int | None]]:
         """(item, position chosen for it) for an ordering question."""
         order = [int(value) for value in self.answer] if isinstance(self.answer, list) else []
         return [
-            (option, order.index(option.pk) + 1 if option.pk in order else None)
-            for option in self.options
+            (item, order.index(item.option.pk) + 1 if item.option.pk in order else None)
+            for item in self.options
         ]
 
     @property
@@ -134,7 +157,7 @@ class ShownQuestion:
         return range(1, len(self.options) + 1)
 
     @property
-    def correct_order(self) -> list:
+    def correct_order(self) -> list[QuestionOption]:
         return list(self.question.options.all())
 
     @property
@@ -163,12 +186,17 @@ def shown_questions(
         if question is None:
             continue
         by_id = {option.pk: option for option in question.options.all()}
+
+        def choices(rows: list[dict], by_id=by_id) -> list[Choice]:
+            # An option deleted since the attempt started is left out rather than failing.
+            return [Choice(by_id[row["id"]], row["token"]) for row in rows if row["id"] in by_id]
+
         earned = attempt.results.get(str(question.pk))
         shown.append(
             ShownQuestion(
                 question=question,
-                options=[by_id[pk] for pk in entry.get("options", []) if pk in by_id],
-                pairs=[by_id[pk] for pk in entry.get("pairs", []) if pk in by_id],
+                options=choices(entry.get("options", [])),
+                pairs=choices(entry.get("pairs", [])),
                 answer=attempt.answers.get(str(question.pk)),
                 earned=Decimal(earned) if earned is not None else None,
                 error=(errors or {}).get(question.pk, ""),

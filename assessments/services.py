@@ -18,6 +18,7 @@ from courses.services import activity_complete
 
 from .answers import AnswerError, read_answer
 from .grading import fraction
+from .layout import layout_entry
 from .models import Question, QuestionKind, QuizAttempt, QuizPage
 
 # Answers that arrive a little after the deadline (a slow network) are still taken.
@@ -36,6 +37,19 @@ def _active_enrolment(user, quiz: QuizPage) -> Enrolment:
     return enrolment
 
 
+def attempt_can_continue(attempt: QuizAttempt) -> bool:
+    """Whether the trainee may still answer: the attempt is open and they still study.
+
+    A withdrawn trainee keeps reading their results but can no longer change an attempt.
+    """
+    return attempt.is_open and attempt.enrolment.status == Enrolment.Status.ACTIVE
+
+
+def _check_studying(attempt: QuizAttempt) -> None:
+    if attempt.enrolment.status != Enrolment.Status.ACTIVE:
+        raise QuizError(_("You no longer study this programme, so the attempt cannot be changed."))
+
+
 def build_layout(quiz: QuizPage) -> list[dict]:
     """Draw the questions of an attempt and fix the order of their options."""
     layout = []
@@ -47,17 +61,20 @@ def build_layout(quiz: QuizPage) -> list[dict]:
             questions = _random.sample(questions, section.count)
         for question in questions:
             options = [option.pk for option in question.options.all()]
-            entry: dict = {"question": question.pk, "options": options}
-            if quiz.shuffle_options and question.kind in (
-                QuestionKind.SINGLE,
-                QuestionKind.MULTIPLE,
+            shown = list(options)
+            # Ordering items are always shuffled: shown in order, they would be the answer.
+            if question.kind == QuestionKind.ORDERING or (
+                quiz.shuffle_options
+                and question.kind
+                in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.MATCHING)
             ):
-                _random.shuffle(entry["options"])
-            if question.kind == QuestionKind.ORDERING:
-                _random.shuffle(entry["options"])  # shown in order, they would give the answer
-            if question.kind == QuestionKind.MATCHING:
-                entry["pairs"] = _random.sample(options, len(options))
-            layout.append(entry)
+                _random.shuffle(shown)
+            pairs = (
+                _random.sample(options, len(options))
+                if question.kind == QuestionKind.MATCHING
+                else None
+            )
+            layout.append(layout_entry(question.pk, shown, pairs))
     if quiz.shuffle_questions:
         _random.shuffle(layout)
     if not layout:
@@ -104,6 +121,15 @@ def attempt_start(*, user, quiz: QuizPage, now: dt.datetime | None = None) -> Qu
             raise QuizError(_("Another attempt has just started.")) from error
 
 
+def _locked(attempt: QuizAttempt) -> QuizAttempt:
+    """The attempt re-read with its row locked: every write to an attempt is serialised on it."""
+    return (
+        QuizAttempt.objects.select_for_update(of=("self",))
+        .select_related("quiz", "enrolment")
+        .get(pk=attempt.pk)
+    )
+
+
 def _expired(attempt: QuizAttempt, now: dt.datetime) -> bool:
     return attempt.deadline is not None and now > attempt.deadline + GRACE
 
@@ -137,7 +163,8 @@ def attempt_save(*, attempt: QuizAttempt, data, now: dt.datetime | None = None) 
     """Autosave: keep the valid answers sent. Raises QuizError once the attempt is over."""
     now = now or timezone.now()
     with transaction.atomic():
-        attempt = QuizAttempt.objects.select_for_update().select_related("quiz").get(pk=attempt.pk)
+        attempt = _locked(attempt)
+        _check_studying(attempt)
         if not attempt.is_open:
             raise QuizError(_("This attempt is already submitted."))
         if _expired(attempt, now):
@@ -159,16 +186,18 @@ def attempt_submit(
     """Submit and grade, exactly once whatever the client does.
 
     A late submission keeps only what was saved in time. Invalid answers are reported and the
-    attempt stays open, so that the trainee can correct them.
+    attempt stays open, so that the trainee can correct them. Raises QuizError if the trainee no
+    longer studies the programme.
     """
     now = now or timezone.now()
     with transaction.atomic():
-        attempt = QuizAttempt.objects.select_for_update().select_related("quiz").get(pk=attempt.pk)
+        attempt = _locked(attempt)
         if not attempt.is_open:
             return attempt, {}
         if _expired(attempt, now):
             _grade(attempt, now=now, timed_out=True)
             return attempt, {}
+        _check_studying(attempt)
         errors = _merge_answers(attempt, data) if data is not None else {}
         if errors:
             attempt.save(update_fields=["answers"])
@@ -181,9 +210,7 @@ def close_if_expired(*, attempt: QuizAttempt, now: dt.datetime | None = None) ->
     now = now or timezone.now()
     if attempt.is_open and _expired(attempt, now):
         with transaction.atomic():
-            attempt = (
-                QuizAttempt.objects.select_for_update().select_related("quiz").get(pk=attempt.pk)
-            )
+            attempt = _locked(attempt)
             if attempt.is_open:
                 _grade(attempt, now=now, timed_out=True)
     return attempt

@@ -9,7 +9,14 @@ from django.views.decorators.http import require_POST
 
 from ..models import QuizPage
 from ..selectors import attempt_of, review_allowed, shown_questions
-from ..services import QuizError, attempt_save, attempt_start, attempt_submit, close_if_expired
+from ..services import (
+    QuizError,
+    attempt_can_continue,
+    attempt_save,
+    attempt_start,
+    attempt_submit,
+    close_if_expired,
+)
 
 
 def _wants_json(request) -> bool:
@@ -28,11 +35,20 @@ def quiz_start(request, pk: int):
     return redirect("assessments:attempt", pk=attempt.pk)
 
 
+def _no_longer_studying(request):
+    messages.error(
+        request, _("You no longer study this programme, so the attempt cannot be changed.")
+    )
+    return redirect("courses:learning")
+
+
 @login_required
 def attempt_take(request, pk: int):
     attempt = close_if_expired(attempt=attempt_of(request.user, pk))
     if not attempt.is_open:
         return redirect("assessments:result", pk=attempt.pk)
+    if not attempt_can_continue(attempt):
+        return _no_longer_studying(request)
     return render(
         request,
         "assessments/attempt_take.html",
@@ -49,6 +65,8 @@ def attempt_autosave(request, pk: int):
     except QuizError as error:
         if _wants_json(request):
             return JsonResponse({"saved": False, "closed": True, "message": str(error)}, status=409)
+        if attempt.is_open and not attempt_can_continue(attempt):
+            return _no_longer_studying(request)
         messages.info(request, str(error))
         return redirect("assessments:result", pk=attempt.pk)
     if _wants_json(request):
@@ -64,7 +82,10 @@ def attempt_autosave(request, pk: int):
 @login_required
 @require_POST
 def attempt_finish(request, pk: int):
-    attempt, errors = attempt_submit(attempt=attempt_of(request.user, pk), data=request.POST)
+    try:
+        attempt, errors = attempt_submit(attempt=attempt_of(request.user, pk), data=request.POST)
+    except QuizError:
+        return _no_longer_studying(request)
     if errors:
         return _take_with_errors(request, attempt, errors)
     return redirect("assessments:result", pk=attempt.pk)
@@ -86,6 +107,8 @@ def _take_with_errors(request, attempt, errors):
 def attempt_result(request, pk: int):
     attempt = close_if_expired(attempt=attempt_of(request.user, pk))
     if attempt.is_open:
+        if not attempt_can_continue(attempt):
+            return _no_longer_studying(request)
         return redirect("assessments:attempt", pk=attempt.pk)
     show = review_allowed(attempt.quiz, attempt)
     return render(

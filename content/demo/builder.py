@@ -20,7 +20,9 @@ from wagtail.models import Page, Site
 from wagtail.rich_text import RichText
 
 from accounts.models import Region
+from assessments.answers import field_name
 from assessments.casework import CriterionMark, grade_save, submission_save
+from assessments.layout import token_of
 from assessments.models import (
     Question,
     QuestionBank,
@@ -432,14 +434,16 @@ def _take_quiz(enrolment: Enrolment, quiz: QuizPage, *, skill: float, chance: ra
     data = QueryDict(mutable=True)
     for entry in attempt.layout:
         if chance.random() < skill:
-            for key, values in _right_answer(questions[entry["question"]]).items():
+            for key, values in _right_answer(questions[entry["question"]], entry).items():
                 data.setlist(key, values)
     attempt_submit(attempt=attempt, data=data)
 
 
-def _right_answer(question: Question) -> dict[str, list[str]]:
-    name = f"q{question.pk}"
+def _right_answer(question: Question, entry: dict) -> dict[str, list[str]]:
+    """The correct answer as the attempt's form would send it, choices by their tokens."""
+    name = field_name(question.pk)
     options = list(question.options.all())
+    rows, pairs = entry.get("options", []), entry.get("pairs", [])
     if question.kind == quizzes.TF:
         return {name: ["true" if question.correct_is_true else "false"]}
     if question.kind == quizzes.TXT:
@@ -447,10 +451,16 @@ def _right_answer(question: Question) -> dict[str, list[str]]:
     if question.kind == quizzes.NUM:
         return {name: [str(question.numeric_answer.normalize())]}
     if question.kind == quizzes.MATCH:
-        return {f"{name}-{option.pk}": [str(option.pk)] for option in options}
+        return {
+            field_name(question.pk, token_of(rows, option.pk)): [token_of(pairs, option.pk)]
+            for option in options
+        }
     if question.kind == quizzes.ORDER:
-        return {f"{name}-{option.pk}": [str(index)] for index, option in enumerate(options, 1)}
-    return {name: [str(option.pk) for option in options if option.is_correct]}
+        return {
+            field_name(question.pk, token_of(rows, option.pk)): [str(index)]
+            for index, option in enumerate(options, 1)
+        }
+    return {name: [token_of(rows, option.pk) for option in options if option.is_correct]}
 
 
 def _do_case(enrolment: Enrolment, case: CaseStudyPage, grader, quality: float, *, release: bool):
