@@ -101,39 +101,33 @@ def world():
     session.materials.add(documents["session material"])
     home.body = [("document", {"document": documents["home page block"], "note": ""})]
     home.save()
-    return {"users": users, "documents": documents, "lesson": lesson}
+    return {"users": users, "documents": documents, "lesson": lesson, "case": case}
 
 
-def expected(
-    *,
-    programme: int,
-    teaching: int,
-    everyone_signed_in: int | None = None,
-) -> dict[str, int | str]:
-    """The answer per role: `programme` for those who may open programme A (its trainee, its
-    region's official, federal), `teaching` for instructors and administrators."""
-    outsiders = everyone_signed_in or 403
-    return {
-        "anonymous": LOGIN,
-        "trainee": everyone_signed_in or programme,
-        "trainee_other_programme": outsiders,
-        "withdrawn": outsiders,
-        "instructor": teaching,
-        "official_other_region": outsiders,
-        "official": everyone_signed_in or programme,
-        "federal": everyone_signed_in or programme,
-        "admin": teaching,
-    }
-
+# Those who may open programme A: its trainee, its instructors and authors, the official of its
+# region, federal officials and administrators.
+PROGRAMME_A = {
+    "anonymous": LOGIN,
+    "trainee": 200,
+    "trainee_other_programme": 403,
+    "withdrawn": 403,
+    "instructor": 200,
+    "official_other_region": 403,
+    "official": 200,
+    "federal": 200,
+    "admin": 200,
+}
+TEACHING_ONLY = {**PROGRAMME_A, "trainee": 403, "official": 403, "federal": 403}
+SIGNED_IN = {**dict.fromkeys(ROLES, 200), "anonymous": LOGIN}
 
 EXPECTED = {
-    "case attachment": expected(programme=200, teaching=200),
-    "lesson block": expected(programme=200, teaching=200),
-    "session material": expected(programme=200, teaching=200),
-    "instructor-only, attached to the case": expected(programme=403, teaching=200),
-    "attached to an unpublished case": expected(programme=403, teaching=200),
-    "linked nowhere": expected(programme=403, teaching=200),
-    "home page block": expected(programme=200, teaching=200, everyone_signed_in=200),
+    "case attachment": PROGRAMME_A,
+    "lesson block": PROGRAMME_A,
+    "session material": PROGRAMME_A,
+    "instructor-only, attached to the case": TEACHING_ONLY,
+    "attached to an unpublished case": TEACHING_ONLY,  # authors only
+    "linked nowhere": TEACHING_ONLY,  # authors only
+    "home page block": SIGNED_IN,
 }
 
 
@@ -177,6 +171,18 @@ def test_a_document_block_counts_once_published_and_stops_when_removed(client, w
     lesson.save()
 
     assert client.get(memo.url).status_code == 403
+
+
+def test_a_link_in_the_discussion_guide_hands_nothing_to_trainees(client, world):
+    key = make_document("guide-key")
+    case = world["case"]
+    case.discussion_guide = f'<p><a linktype="document" id="{key.pk}">Ключ</a></p>'
+    case.save()
+
+    client.force_login(world["users"]["trainee"])
+    assert client.get(key.url).status_code == 403
+    client.force_login(world["users"]["instructor"])
+    assert client.get(key.url).status_code == 200
 
 
 # The development server's /media/ ---------------------------------------------------------
