@@ -7,12 +7,11 @@ count. Everything is computed from the attempts and grades as they are, so a reg
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from content.http import CSV, XLSX
+from content.spreadsheets import csv_bytes, xlsx_bytes
 from courses.models import CaseStudyPage, Cohort, Enrolment
 
 from .models import CaseGrade, QuizAttempt, QuizPage
@@ -144,36 +143,11 @@ def _table(gradebook: Gradebook) -> list[list]:
     return table
 
 
-def _csv_value(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return str(value).replace(".", ",")  # as Russian spreadsheets expect
-    return str(value)
-
-
 def export_csv(gradebook: Gradebook) -> tuple[str, str, bytes]:
     """(file name, content type, bytes), as pretix's exporters return."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    for line in _table(gradebook):
-        writer.writerow([_csv_value(value) for value in line])
-    name = f"gradebook-{gradebook.cohort.pk}.csv"
-    return name, CSV, buffer.getvalue().encode("utf-8-sig")
+    return f"gradebook-{gradebook.cohort.pk}.csv", CSV, csv_bytes(_table(gradebook))
 
 
 def export_xlsx(gradebook: Gradebook) -> tuple[str, str, bytes]:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Журнал"
-    for line in _table(gradebook):
-        sheet.append([float(value) if isinstance(value, Decimal) else value for value in line])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "D2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return f"gradebook-{gradebook.cohort.pk}.xlsx", XLSX, buffer.getvalue()
+    content = xlsx_bytes(_table(gradebook), sheet_title="Журнал", freeze_panes="D2")
+    return f"gradebook-{gradebook.cohort.pk}.xlsx", XLSX, content

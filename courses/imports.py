@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from accounts.phones import normalise_phone
 from accounts.roles import Role
+from content.spreadsheets import csv_bytes, xlsx_bytes
 from notifications.services import notify
 
 from .models import Cohort, Enrolment, EnrolmentImport
@@ -57,7 +58,7 @@ TEMPLATE_EXAMPLE = [
     "Мария",
     "Сергеевна",
     "ivanova@example.org",
-    "+7 900 123-45-67",
+    "8 900 123-45-67",  # not "+7 …": a leading "+" would be quoted in the file as a formula
     "Комплексный центр социального обслуживания",
     "Специалист по социальной работе",
     "",
@@ -455,26 +456,12 @@ def _invite(user, cohort: Cohort) -> None:
 
 
 def template_csv() -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(TEMPLATE_HEADERS)
-    writer.writerow(TEMPLATE_EXAMPLE)
-    return buffer.getvalue().encode("utf-8-sig")  # the BOM makes Excel read it as UTF-8
+    return csv_bytes([TEMPLATE_HEADERS, TEMPLATE_EXAMPLE])
 
 
 def template_xlsx() -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Слушатели"
-    sheet.append(TEMPLATE_HEADERS)
-    sheet.append(TEMPLATE_EXAMPLE)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for column, width in zip("ABCDEFGH", (18, 14, 18, 28, 18, 40, 32, 14), strict=True):
-        sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(
+        [TEMPLATE_HEADERS, TEMPLATE_EXAMPLE],
+        sheet_title="Слушатели",
+        column_widths=(18, 14, 18, 28, 18, 40, 32, 14),
+    )

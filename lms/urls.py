@@ -20,9 +20,10 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    from django.conf.urls.static import static
+    # Images only: documents are never plain files under MEDIA_URL (see content/documents.py).
+    from content.documents import public_media_urlpatterns
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    urlpatterns += public_media_urlpatterns()
 
 # Wagtail's page serving last: it answers every path not matched above.
 urlpatterns.append(path("", include(wagtail_urls)))

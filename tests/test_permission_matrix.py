@@ -20,7 +20,7 @@ from wagtail.documents import get_document_model
 from assessments.casework import submission_save
 from assessments.services import attempt_start
 from courses.imports import import_preview
-from courses.models import CaseStudyPage, LessonPage, ModulePage
+from courses.models import CaseStudyAttachment, CaseStudyPage, LessonPage, ModulePage
 from notifications.services import notify
 from schedule.models import Session, Speaker
 from schedule.services import calendar_token
@@ -111,6 +111,8 @@ def world(django_capture_on_commit_callbacks) -> World:
     document = get_document_model()(title="Памятка")
     document.file.save("memo.txt", ContentFile(b"memo"), save=False)
     document.save()
+    # A case study's attachment: served to those who may open programme A.
+    CaseStudyAttachment.objects.create(page=case_a, document=document)
     return World(
         users=users,
         program_a=program_a,
@@ -356,7 +358,7 @@ MATRIX: dict[str, Row] = {
     "wagtail admin": Row(
         "get", lambda w: reverse("wagtailadmin_home"), signed_in(302, instructor_a=200, admin=200)
     ),
-    "wagtail documents": Row("get", lambda w: w.document.url, signed_in(200)),
+    "wagtail documents": Row("get", lambda w: w.document.url, PROGRAM_A),
     "wagtail pages: home": Row("get", lambda w: "/", everyone(200)),
     "wagtail pages: programme": Row("get", lambda w: w.program_a.url, PROGRAM_A),
     "wagtail pages: lesson": Row("get", lambda w: w.lesson_a.url, PROGRAM_A),

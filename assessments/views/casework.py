@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from content.http import file_response
+from content.http import attachment_headers, file_response
 from courses.models import CaseStudyPage
 from courses.selectors import cohorts_visible_to, follows_cohorts, teaches_cohort
 
@@ -20,6 +20,7 @@ from ..casework import (
     grade_save,
     submission_save,
 )
+from ..downloads import submission_file_download
 from ..gradebook import cohort_gradebook, export_csv, export_xlsx
 from ..models import CaseGrade, SubmissionFile
 from ..selectors import grading_queue, submission_visible_to
@@ -60,19 +61,18 @@ def casework_save(request, pk: int):
 
 @login_required
 def submission_file(request, pk: int):
-    """A file of case work, for its trainee and for the people who follow their cohort."""
-    item = get_object_or_404(SubmissionFile.objects.select_related("submission"), pk=pk)
-    submission_visible_to(request.user, item.submission_id)
+    """A file of case work, for its trainee and for the people who follow their cohort.
+
+    Always a download, under a name made from the case and the trainee, never the uploaded one.
+    """
+    item = get_object_or_404(SubmissionFile, pk=pk)
+    submission = submission_visible_to(request.user, item.submission_id)
+    name, content_type = submission_file_download(item=item, submission=submission)
     try:
         handle = item.file.open("rb")
     except FileNotFoundError as error:
         raise Http404 from error
-    response = FileResponse(
-        handle, as_attachment=True, filename=item.original_name, content_type=item.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment_headers(FileResponse(handle, content_type=content_type), name)
 
 
 def _followed_cohort(user, pk: int):

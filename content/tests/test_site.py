@@ -5,9 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.urls import reverse
-from wagtail.documents import get_document_model
 
 from tests import factories
 
@@ -105,16 +103,6 @@ def test_unknown_pages_answer_404_with_our_page(client, home):
 
     assert response.status_code == 404
     assert 'id="main-content"' in response.content.decode()
-
-
-def test_documents_are_for_signed_in_users_only(client, trainee):
-    document = get_document_model()(title="Памятка")
-    document.file.save("pamyatka.txt", ContentFile(b"text"), save=False)
-    document.save()
-
-    assert client.get(document.url).status_code == 302
-    client.force_login(trainee)
-    assert client.get(document.url).status_code == 200
 
 
 def test_our_templates_have_no_inline_scripts_or_styles():
