@@ -16,10 +16,12 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
@@ -482,8 +484,11 @@ def _walk(patterns: Iterable, namespace: str = "", prefix: str = "", tree: str =
 
 
 def _our_packages() -> set[str]:
+    """The top-level packages of the project's own apps (not the installed ones)."""
     return {
-        app.name.split(".")[0] for app in apps.get_app_configs() if "site-packages" not in app.path
+        app.name.split(".")[0]
+        for app in apps.get_app_configs()
+        if Path(app.path).is_relative_to(settings.BASE_DIR) and "-packages" not in app.path
     }
 
 
