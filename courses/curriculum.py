@@ -7,6 +7,7 @@ page models and the `curriculum_report` command all call these.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, ROUND_UP, Decimal
 
@@ -153,15 +154,19 @@ def curriculum_breakdown(
     program: ProgramPage,
     *,
     pending: Page | None = None,
-    withdrawn: Page | None = None,
+    withdrawn: Collection[Page] = (),
 ) -> ProgramBreakdown:
     """The programme's published hours, by module and kind.
 
     Only what a trainee can reach counts: live activities in live modules. `pending` is a page
-    about to be published (its new version replaces the live one); `withdrawn` is a page about to
-    be unpublished. Two queries whatever the size of the programme.
+    about to be published (its new version replaces the live one); `withdrawn` are pages about to
+    be unpublished together (a module takes its activities with it). Two queries whatever the
+    size of the programme.
     """
     pending = pending.specific if pending is not None and type(pending) is Page else pending
+    # Compared by primary key and path, so that plain `Page` rows (as bulk actions hold) count.
+    withdrawn_pks = {page.pk for page in withdrawn}
+    withdrawn_paths = {page.path for page in withdrawn}
     target = program.practice_target
     if isinstance(pending, ProgramPage) and pending.pk == program.pk:
         target = pending.practice_target
@@ -176,8 +181,8 @@ def curriculum_breakdown(
         modules[pending.path] = ModuleBreakdown(
             page=pending, id=pending.pk, title=pending.title, slug=pending.slug
         )
-    if isinstance(withdrawn, ModulePage):
-        modules.pop(withdrawn.path, None)
+    for path in withdrawn_paths:
+        modules.pop(path, None)
 
     rows = list(
         ActivityPage.objects.descendant_of(program)
@@ -199,8 +204,7 @@ def curriculum_breakdown(
             }
         )
         rows.sort(key=lambda row: row["path"])
-    if isinstance(withdrawn, ActivityPage):
-        rows = [row for row in rows if row["pk"] != withdrawn.pk]
+    rows = [row for row in rows if row["pk"] not in withdrawn_pks]
 
     breakdown = ProgramBreakdown(program=program, practice_target=target)
     for row in rows:
@@ -234,11 +238,15 @@ def _program_of(page: Page) -> ProgramPage | None:
     return ProgramPage.objects.ancestor_of(page).first()
 
 
-def practice_balance_error(page: Page, *, unpublishing: bool = False) -> str | None:
+def practice_balance_error(
+    page: Page, *, unpublishing: bool = False, unpublished_with: Collection[Page] = ()
+) -> str | None:
     """Why publishing (or unpublishing) `page` must be refused, or None when it may go ahead.
 
     The rule binds a programme that is live or going live: while a programme is a draft, its
-    modules and activities can be published one by one as they are written.
+    modules and activities can be published one by one as they are written. `unpublished_with`
+    are the other pages of the same action (a bulk unpublish): they go down together, so they
+    are judged together.
     """
     page = page.specific if type(page) is Page else page
     if not isinstance(page, ProgramPage | ModulePage | ActivityPage):
@@ -247,15 +255,14 @@ def practice_balance_error(page: Page, *, unpublishing: bool = False) -> str | N
     if program is None:
         return None
     publishing_program = isinstance(page, ProgramPage) and not unpublishing
-    if unpublishing and isinstance(page, ProgramPage):
-        return None
+    withdrawn = [page, *unpublished_with] if unpublishing else []
+    if any(item.pk == program.pk for item in withdrawn):
+        return None  # the programme itself goes down: nothing of it is left to balance
     if not (program.live or publishing_program):
         return None
 
     breakdown = curriculum_breakdown(
-        program,
-        pending=None if unpublishing else page,
-        withdrawn=page if unpublishing else None,
+        program, pending=None if unpublishing else page, withdrawn=withdrawn
     )
     if breakdown.total_hours == 0:
         return _(

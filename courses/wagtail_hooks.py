@@ -36,8 +36,13 @@ def refuse_bulk_publish_below_practice_target(request, action_type, objects, act
     if action_type not in {"publish", "unpublish"}:
         return None
     for page in objects:
-        candidate = page.get_latest_revision_as_object() if action_type == "publish" else page
-        error = practice_balance_error(candidate, unpublishing=action_type == "unpublish")
+        if action_type == "publish":
+            # Drafts published together are judged one after another as each goes live
+            # (CurriculumPage.publish), so the second of two that break the rule is refused.
+            error = practice_balance_error(page.get_latest_revision_as_object())
+        else:
+            # Unpublishing has no such model check: the selected pages are judged together.
+            error = practice_balance_error(page, unpublishing=True, unpublished_with=objects)
         if error:
             messages.error(request, error)
             return redirect(safe_return_url(request, fallback="wagtailadmin_explore_root"))

@@ -1,20 +1,34 @@
 """Every URL of the project × every role → the answer each must get.
 
-A URL pattern without a row here fails the test: no view slips in unreviewed. Wagtail's own URL
-trees (the admin, documents, page serving) are one row each, checked on a representative URL.
+A URL pattern without a row here fails the test: no view slips in unreviewed. Patterns are told
+apart by name *and* route, and each row's URL must resolve to the route of its pattern, so a new
+route that reuses an existing name cannot hide behind the old one's row. The admin views our apps
+add to Wagtail's admin — snippets, viewsets, `register_admin_urls` hooks, the users viewset we
+swap in — each have a row too; the rest of Wagtail's own URL trees (the admin, documents, page
+serving) are one row each, checked on a representative URL.
+
+On every page, no role but the teaching ones may read a case study's discussion guide.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from django.apps import apps
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
+from wagtail import hooks
+from wagtail.admin.viewsets import viewsets
+from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.documents import get_document_model
 
 from assessments.casework import submission_save
@@ -38,7 +52,10 @@ ROLES = [
     "federal",
     "admin",
 ]
-LOGIN = "login"  # a redirect to the sign-in page
+LOGIN = "login"  # a redirect to the sign-in page (the admin's, for the admin)
+# Only these roles may read a discussion guide; the matrix looks for it on every page.
+GUIDE = "Разбор-только-для-преподавателей"
+GUIDE_READERS = {"instructor_a", "admin"}
 
 
 @dataclass
@@ -49,9 +66,11 @@ class World:
     cohort_a: object
     enrolment_a: object
     lesson_a: object
+    case_a: object
     import_a: object
     notification_a: object
     document: object
+    question: object
     quiz_a: object
     attempt_a: object
     submission_a: object
@@ -87,10 +106,12 @@ def world(django_capture_on_commit_callbacks) -> World:
         data="Фамилия;Имя;E-mail;Телефон\nНовая;Анна;new@example.org;+79001112233".encode(),
     )
     bank = factories.question_bank()
-    factories.question(bank, "true_false")
+    question = factories.question(bank, "true_false")
     quiz_a = factories.quiz(ModulePage.objects.child_of(program_a).first(), [bank])
     attempt_a = attempt_start(user=users["trainee_a"], quiz=quiz_a)
     case_a = CaseStudyPage.objects.descendant_of(program_a).first()
+    case_a.discussion_guide = f"<p>{GUIDE}</p>"
+    case_a.save()
     submission_a = submission_save(
         user=users["trainee_a"],
         case=case_a,
@@ -120,9 +141,11 @@ def world(django_capture_on_commit_callbacks) -> World:
         cohort_a=cohort_a,
         enrolment_a=enrolment_a,
         lesson_a=LessonPage.objects.descendant_of(program_a).first(),
+        case_a=CaseStudyPage.objects.get(pk=case_a.pk),
         import_a=import_a,
         notification_a=notify(recipient=users["trainee_a"], subject="Привет", url="/learning/"),
         document=document,
+        question=question,
         quiz_a=quiz_a,
         attempt_a=attempt_a,
         submission_a=submission_a,
@@ -363,7 +386,72 @@ MATRIX: dict[str, Row] = {
     "wagtail pages: programme": Row("get", lambda w: w.program_a.url, PROGRAM_A),
     "wagtail pages: lesson": Row("get", lambda w: w.lesson_a.url, PROGRAM_A),
     "wagtail pages: quiz": Row("get", lambda w: w.quiz_a.url, PROGRAM_A),
+    "wagtail pages: case study": Row("get", lambda w: w.case_a.url, PROGRAM_A),
 }
+
+# The admin views our apps add to Wagtail. Authors (instructors) and administrators use the
+# snippets; nobody else reaches the admin at all; instructors may not delete; only
+# administrators manage people.
+AUTHORS = {
+    **everyone(LOGIN),
+    "instructor_a": 200,
+    "admin": 200,
+}
+ADMINISTRATORS = dict(AUTHORS, instructor_a=302)  # sent back to the admin's home, with a message
+SNIPPET_VIEWS = {
+    "list": AUTHORS,
+    "list_results": AUTHORS,
+    "add": AUTHORS,
+    "edit": AUTHORS,
+    "delete": ADMINISTRATORS,
+    "usage": AUTHORS,
+    "history": AUTHORS,
+    "history_results": AUTHORS,
+    "copy": AUTHORS,
+}
+CHOOSER_VIEWS = {
+    "choose": AUTHORS,
+    "choose_results": AUTHORS,
+    "chosen": AUTHORS,
+    "chosen_multiple": AUTHORS,
+    "create": AUTHORS,
+}
+USER_VIEWS = {
+    "index": ADMINISTRATORS,
+    "index_results": ADMINISTRATORS,
+    "add": ADMINISTRATORS,
+    "edit": ADMINISTRATORS,
+    "delete": ADMINISTRATORS,
+    "history": ADMINISTRATORS,
+    "history_results": ADMINISTRATORS,
+    "usage": ADMINISTRATORS,
+    "copy": ADMINISTRATORS,
+}
+# Views of one object take its primary key; the others take nothing.
+OBJECT_VIEWS = {"edit", "delete", "usage", "history", "history_results", "copy", "chosen"}
+
+
+def admin_rows(
+    namespace: str, views: dict[str, dict], obj: Callable[[World], object]
+) -> dict[str, Row]:
+    def url(view: str) -> Callable[[World], str]:
+        if view in OBJECT_VIEWS:
+            return lambda w: reverse(f"{namespace}:{view}", args=(obj(w).pk,))
+        return lambda w: reverse(f"{namespace}:{view}")
+
+    return {f"{namespace}:{view}": Row("get", url(view), expect) for view, expect in views.items()}
+
+
+for _namespace, _views, _obj in [
+    ("wagtailsnippets_assessments_questionbank", SNIPPET_VIEWS, lambda w: w.question.bank),
+    ("wagtailsnippetchoosers_assessments_questionbank", CHOOSER_VIEWS, lambda w: w.question.bank),
+    ("wagtailsnippets_assessments_question", SNIPPET_VIEWS, lambda w: w.question),
+    ("wagtailsnippetchoosers_assessments_question", CHOOSER_VIEWS, lambda w: w.question),
+    ("wagtailsnippets_schedule_speaker", SNIPPET_VIEWS, lambda w: w.speaker),
+    ("wagtailsnippetchoosers_schedule_speaker", CHOOSER_VIEWS, lambda w: w.speaker),
+    ("wagtailusers_users", USER_VIEWS, lambda w: w.users["trainee_b"]),
+]:
+    MATRIX.update(admin_rows(_namespace, _views, _obj))
 # Page serving is one URL pattern; the rows above check it for each kind of page.
 WAGTAIL_TREES = {
     "wagtail.admin.urls": "wagtail admin",
@@ -372,31 +460,142 @@ WAGTAIL_TREES = {
 }
 
 
-def project_url_keys() -> set[str]:
-    """One key per URL pattern of ours, and one per Wagtail URL tree."""
-    keys = set()
-
-    def walk(patterns, namespace: str = ""):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                module = getattr(pattern.urlconf_module, "__name__", "")
-                if module in WAGTAIL_TREES:
-                    keys.add(WAGTAIL_TREES[module])
-                    continue
-                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-                walk(pattern.url_patterns, inner)
-            elif isinstance(pattern, URLPattern):
-                keys.add(f"{namespace}{pattern.name or pattern.pattern}")
-
-    walk(get_resolver().url_patterns)
-    return keys
+@dataclass(frozen=True)
+class Pattern:
+    name: str  # "namespace:name", or the route of an unnamed pattern
+    route: str  # as Django's resolver reports it (ResolverMatch.route)
 
 
-def test_every_url_pattern_has_a_row_in_the_matrix():
-    keys = project_url_keys()
+def _join(prefix: str, route: str) -> str:
+    return prefix + route.removeprefix("^")  # as django.urls.URLResolver joins routes
 
-    assert keys - set(MATRIX) == set(), "URL patterns with no row in the permission matrix"
-    assert {key for key in keys if not key.startswith("wagtail")} <= set(MATRIX)
+
+def _walk(patterns: Iterable, namespace: str = "", prefix: str = "", tree: str = "") -> Iterable:
+    """(pattern, namespaced name, full route, Wagtail tree it is in or "") for every URL pattern
+    and every include."""
+    for pattern in patterns:
+        route = _join(prefix, str(pattern.pattern))
+        if isinstance(pattern, URLResolver):
+            module = getattr(pattern.urlconf_module, "__name__", "")
+            inner_tree = tree or (module if module in WAGTAIL_TREES else "")
+            yield pattern, namespace, route, inner_tree
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _walk(pattern.url_patterns, inner, route, inner_tree)
+        elif isinstance(pattern, URLPattern):
+            yield pattern, f"{namespace}{pattern.name or pattern.pattern}", route, tree
+
+
+def _our_packages() -> set[str]:
+    """The top-level packages of the project's own apps (not the installed ones)."""
+    return {
+        app.name.split(".")[0]
+        for app in apps.get_app_configs()
+        if Path(app.path).is_relative_to(settings.BASE_DIR) and "-packages" not in app.path
+    }
+
+
+def _ours(thing) -> bool:
+    return (getattr(thing, "__module__", "") or "").split(".")[0] in _our_packages()
+
+
+def _viewsets(registered) -> Iterable:
+    for viewset in registered if isinstance(registered, list | tuple) else [registered]:
+        if isinstance(viewset, ViewSetGroup):
+            yield from _viewsets(list(viewset.registerables))
+        else:
+            yield viewset
+
+
+def our_admin_namespaces() -> set[str]:
+    """URL namespaces of the admin viewsets our apps add: snippets (and their choosers) of our
+    models, viewsets of our classes (the users viewset we swap in), and whatever our
+    `register_admin_viewset` hooks return."""
+    get_resolver().url_patterns  # noqa: B018 - loading the admin's URLs registers the viewsets
+    namespaces = set()
+    for viewset in viewsets.viewsets:
+        model = getattr(viewset, "model", None)
+        if _ours(type(viewset)) or (isinstance(model, type) and _ours(model)):
+            namespaces.add(viewset.url_namespace)
+    for hook in hooks.get_hooks("register_admin_viewset"):
+        if _ours(hook):
+            namespaces |= {viewset.url_namespace for viewset in _viewsets(hook())}
+    return namespaces
+
+
+def our_admin_hook_routes(admin_prefix: str) -> set[str]:
+    """Routes our `register_admin_urls` hooks add to the admin."""
+    routes = set()
+    for hook in hooks.get_hooks("register_admin_urls"):
+        if _ours(hook):
+            routes |= {
+                route
+                for pattern, _name, route, _tree in _walk(hook() or [], prefix=admin_prefix)
+                if isinstance(pattern, URLPattern)
+            }
+    return routes
+
+
+def project_url_patterns() -> tuple[set[str], list[Pattern]]:
+    """The Wagtail URL trees (one row each) and every URL pattern of ours, those we add to the
+    admin included."""
+    trees, ours = set(), []
+    namespaces = our_admin_namespaces()
+    hook_routes: set[str] = set()
+    for pattern, name, route, tree in _walk(get_resolver().url_patterns):
+        if isinstance(pattern, URLResolver):
+            if tree:
+                trees.add(WAGTAIL_TREES[tree])
+            if getattr(pattern.urlconf_module, "__name__", "") == "wagtail.admin.urls":
+                hook_routes = our_admin_hook_routes(route)
+            continue
+        view = getattr(pattern.callback, "view_class", pattern.callback)
+        if not tree or name.split(":")[0] in namespaces or route in hook_routes or _ours(view):
+            ours.append(Pattern(name, route))
+    return trees, ours
+
+
+def test_our_admin_views_are_found():
+    """The search for admin views of ours finds the ones we know of (it is not looking away)."""
+    names = {pattern.name for pattern in project_url_patterns()[1]}
+
+    for known in (
+        "wagtailsnippets_schedule_speaker:list",
+        "wagtailsnippetchoosers_assessments_question:chosen",
+        "wagtailusers_users:edit",
+    ):
+        assert known in names
+    assert "wagtailadmin_home" not in names  # Wagtail's own views stay one row
+
+
+def test_url_names_are_unique():
+    names = Counter(pattern.name for pattern in project_url_patterns()[1])
+
+    assert [name for name, count in names.items() if count > 1] == []
+
+
+def test_every_url_pattern_has_a_row_in_the_matrix(world):
+    trees, patterns = project_url_patterns()
+
+    assert trees - set(MATRIX) == set(), "Wagtail URL trees with no row in the matrix"
+    missing, elsewhere = [], []
+    for pattern in patterns:
+        row = MATRIX.get(pattern.name)
+        if row is None:
+            missing.append(pattern)
+            continue
+        match = resolve(urlsplit(row.url(world)).path)
+        if (match.view_name, match.route) != (pattern.name, pattern.route):
+            elsewhere.append((pattern, match.view_name, match.route))
+    assert missing == [], "URL patterns with no row in the permission matrix"
+    assert elsewhere == [], "rows whose URL does not reach the pattern they stand for"
+    known = {pattern.name for pattern in patterns} | trees
+    stale = {key for key in MATRIX if key not in known and not key.startswith("wagtail ")}
+    assert stale == set(), "rows for URL patterns that no longer exist"
+
+
+def body_of(response) -> str:
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return content.decode(errors="replace")
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -418,4 +617,6 @@ def test_each_role_gets_the_expected_answer_everywhere(client, world, role):
             failures.append(
                 f"{key} {row.method.upper()} {url}: {response.status_code}, expected {expected}"
             )
+        if role not in GUIDE_READERS and GUIDE in body_of(response):
+            failures.append(f"{key} {row.method.upper()} {url}: shows the discussion guide")
     assert failures == []
