@@ -66,6 +66,8 @@ def read_answer(question: Question, entry: dict, data) -> tuple[bool, Any]:
         return True, value or None
     if kind == QuestionKind.SHORT_TEXT:
         value = data.get(name, "").strip()
+        if "\x00" in value:  # no keyboard types it, and the database cannot store it
+            raise AnswerError(_("The answer contains a character that cannot be saved."))
         if len(value) > MAX_TEXT:
             raise AnswerError(
                 _("The answer is too long (at most %(max)s characters).") % {"max": MAX_TEXT}
