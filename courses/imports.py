@@ -26,12 +26,16 @@ from xml.parsers import expat
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from accounts.phones import normalise_phone
@@ -532,9 +536,10 @@ def plan_rows(*, cohort: Cohort, rows: list[dict[str, Any]], cohorts: list[Cohor
                 row["errors"].append(
                     _(
                         "An account of your region uses this e-mail but has not confirmed it. "
-                        "Ask the person to use «Forgot your password?» on the sign-in page "
-                        "(following the link confirms the address), then upload the file again"
+                        "Ask the person to ask for a password link at %(url)s (following it "
+                        "confirms the address), then upload the file again"
                     )
+                    % {"url": reverse("accounts:password_reset")}
                 )
                 continue
             row["account"] = user.pk
@@ -751,11 +756,6 @@ def _apply_rows(
 
 
 def _invite(user, cohort: Cohort) -> None:
-    from django.contrib.auth.tokens import default_token_generator
-    from django.urls import reverse
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
-
     link = reverse(
         "accounts:password_reset_confirm",
         kwargs={
