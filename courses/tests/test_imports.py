@@ -1059,3 +1059,19 @@ def test_the_upload_answers_any_file_without_an_error(client, official, cohort, 
     if response.status_code == 200:
         assert EnrolmentImport.objects.count() == before
     assert not Enrolment.objects.exists()
+
+
+def test_command_reports_a_failed_apply_and_marks_the_import_failed(
+    tmp_path, cohort, refuse_account
+):
+    refuse_account("kuznetsova@example.org")
+    path = tmp_path / "list.csv"
+    path.write_bytes(csv_bytes(*THREE))
+
+    with pytest.raises(CommandError) as error:
+        call_command("import_trainees", str(path), "--cohort", str(cohort.pk), stderr=StringIO())
+
+    assert error.value.returncode == 1 and "Nothing was imported" in str(error.value)
+    assert EnrolmentImport.objects.get().status == EnrolmentImport.Status.FAILED
+    assert not Enrolment.objects.exists()
+    assert not get_user_model().objects.filter(email__endswith="@example.org").exists()
