@@ -266,6 +266,8 @@ def check_xlsx(data: bytes) -> int:
             part_bytes = 0
             with archive.open(info) as stream:
                 # The zip's own sizes may lie: count what comes out, and stop at the limit.
+                # (CPython's zipfile also stops at the declared size and then fails the CRC
+                # check; counting here keeps the bound whatever reads the archive.)
                 while chunk := stream.read(64 * 1024):
                     part_bytes += len(chunk)
                     unpacked += len(chunk)
