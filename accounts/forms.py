@@ -22,6 +22,13 @@ class SchoolUserEditForm(_SchoolUserFields, UserEditForm):
     class Meta(UserEditForm.Meta):
         fields = UserEditForm.Meta.fields | {"patronymic", "region"}
 
+    def save(self, commit: bool = True):
+        # An address typed in by an administrator is not yet shown to be the person's own.
+        if "email" in self.changed_data:
+            self.instance.email_confirmed = False
+            self.instance.pending_email = ""
+        return super().save(commit=commit)
+
 
 class SignInForm(AuthenticationForm):
     """Django's sign-in form with labels and autocomplete hints that assistive tech can use."""
@@ -34,8 +41,17 @@ class SignInForm(AuthenticationForm):
 
 
 class ProfileForm(forms.ModelForm):
-    """What a person may keep up to date about themselves, and their consent."""
+    """What a person may keep up to date about themselves, and their consent.
 
+    The e-mail is not saved here: a new address is only asked for (accounts.services), and it
+    takes the place of the current one once the link sent to it is followed.
+    """
+
+    email = forms.EmailField(
+        label=_("E-mail"),
+        max_length=User._meta.get_field("email").max_length,
+        help_text=_("A new address takes effect once you open the link we send to it."),
+    )
     # Longer than the stored +7XXXXXXXXXX: people type spaces, dashes and brackets.
     phone = forms.CharField(
         label=_("Phone"),
@@ -47,18 +63,18 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = [
-            "email",
             "phone",
             "organisation",
             "position",
             "email_notifications",
             "data_consent",
         ]
-        labels = {"email": _("E-mail")}
+
+    field_order = ["email", *Meta.fields]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["email"].required = True
+        self.initial.setdefault("email", self.instance.email)
         self.fields["phone"].widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
         self.fields["email"].widget.attrs.update({"autocomplete": "email"})
 
@@ -72,17 +88,20 @@ class ProfileForm(forms.ModelForm):
         return phone
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].lower()
-        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(_("Another account already uses this e-mail."))
-        return email
+        return self.cleaned_data["email"].lower()
+
+    @property
+    def new_email(self) -> str | None:
+        """The address asked for, when it differs from the current one."""
+        email = self.cleaned_data["email"]
+        return None if email == (self.instance.email or "").lower() else email
 
     def save(self, commit: bool = True):
         user = super().save(commit=False)
         if "data_consent" in self.changed_data:
             user.data_consent_at = timezone.now() if user.data_consent else None
         if commit:
-            user.save()
+            user.save(update_fields=[*self.Meta.fields, "data_consent_at"])
         return user
 
 

@@ -58,6 +58,13 @@ class User(AbstractUser):
     data_consent = models.BooleanField(_("consent to personal data processing"), default=False)
     data_consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
     email_notifications = models.BooleanField(_("send notifications by e-mail"), default=True)
+    # Set once the person has shown that the address is theirs: by following a link sent to it (an
+    # invitation, a password link, or the link confirming a change). Imports match people only on
+    # a confirmed address, so that nobody can take someone else's place in a cohort in advance.
+    email_confirmed = models.BooleanField(_("e-mail confirmed"), default=False)
+    # An address the person asked to move to; it replaces `email` only when the link sent to it is
+    # followed (accounts.services), and until then the old address keeps receiving everything.
+    pending_email = models.EmailField(_("new e-mail awaiting confirmation"), blank=True)
 
     objects = SchoolUserManager()
     REQUIRED_FIELDS = ["email", "region"]

@@ -1,24 +1,41 @@
 """Bulk enrolment from a spreadsheet (CSV or XLSX): read, check every row, then apply at once.
 
-`read_spreadsheet` turns a file into rows; `plan_rows` finds each row's problems against the
-database as it is now; `import_preview` stores the checked rows for a person to confirm;
-`import_apply` re-checks and applies them in one transaction, all or nothing.
+`read_spreadsheet` turns a file into rows, refusing before any parsing a file that would unfold
+into more than a list of trainees can hold (`check_xlsx`); `plan_rows` finds each row's problems
+against the database as it is now; `import_preview` stores the checked rows for a person to
+confirm; `import_confirm` / `import_retry` queue them; `import_run` (the background task) applies
+them through `import_apply` in one transaction, all or nothing, and never leaves an import
+«being imported» when that fails.
+
+People are matched by e-mail only among the accounts of the cohort's region, and only on an
+address shown to be theirs (see `plan_rows`), so that the preview reveals nothing about other
+regions and nobody can take someone else's place in a cohort in advance.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
+import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+from xml.parsers import expat
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from accounts.phones import normalise_phone
@@ -28,8 +45,25 @@ from notifications.services import notify
 
 from .models import Cohort, Enrolment, EnrolmentImport
 
+logger = logging.getLogger(__name__)
+
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 3000
+
+# An XLSX is a zip of XML parts, and 2 MB of zip can unfold into gigabytes. A real list of 3,000
+# trainees is about 2 MB of XML in all, so these bounds leave room for formatting and extra
+# sheets while keeping what openpyxl may be asked to read small. They are checked on the zip's
+# directory first, then on the bytes actually unpacked, before openpyxl opens the file.
+MAX_XLSX_PARTS = 100
+MAX_XLSX_PART_BYTES = 8 * 1024 * 1024
+MAX_XLSX_TOTAL_BYTES = 24 * 1024 * 1024
+# Unpacked to packed, for parts past the grace size (Apache POI's zip-bomb rule: 1 % at least).
+MAX_XLSX_RATIO = 100
+XLSX_RATIO_GRACE_BYTES = 1024 * 1024
+MAX_XLSX_CELLS = 200_000
+MAX_XLSX_ELEMENTS = 1_000_000
+# The last row that may hold a value: room for a header, 3,000 trainees and blank lines between.
+MAX_SHEET_ROWS = 10_000
 
 # Column headers people write, in Russian or English, for each field.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -64,11 +98,25 @@ TEMPLATE_EXAMPLE = [
     "",
 ]
 
-NAME_RE = re.compile(r"^[A-Za-zА-Яа-яЁё][A-Za-zА-Яа-яЁё' .\-]{0,149}$")
+NAME_RE = re.compile(r"^[A-Za-zА-Яа-яЁё][A-Za-zА-Яа-яЁё' .\-]*$")
 
 
 # Keys that plan_rows adds to a row; a stored row is planned afresh without them.
-PLAN_KEYS = {"errors", "action", "note", "cohort_id", "cohort_name"}
+PLAN_KEYS = {"errors", "action", "note", "cohort_id", "cohort_name", "account", "invite"}
+
+
+def _max_length(field: str) -> int:
+    return get_user_model()._meta.get_field(field).max_length
+
+
+def _email_max_length() -> int:
+    # A new person's e-mail becomes their login, so it must fit both fields.
+    return min(_max_length("email"), _max_length("username"))
+
+
+def _shown(value: str, limit: int = 60) -> str:
+    """A value quoted back in a message, cut short so that a huge cell cannot flood the page."""
+    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 class SpreadsheetError(Exception):
@@ -98,23 +146,163 @@ def _header_map(header: list[Any]) -> dict[int, str]:
     return mapping
 
 
+def _unreadable_xlsx() -> SpreadsheetError:
+    return SpreadsheetError(
+        _("The file looks like an Excel workbook but cannot be read. Save it again as .xlsx.")
+    )
+
+
+def _oversized_xlsx() -> SpreadsheetError:
+    return SpreadsheetError(
+        _(
+            "The workbook unpacks into far more data than a list of %(rows)s trainees needs. "
+            "Copy the list into a new workbook and save it as .xlsx, or save it as CSV."
+        )
+        % {"rows": MAX_ROWS}
+    )
+
+
+@dataclass
+class _SheetScan:
+    """What streaming the XML parts found: counts, and the last row holding a value."""
+
+    cells: int = 0
+    elements: int = 0
+    last_row: int = 0
+
+
+def _scan_part(scan: _SheetScan) -> expat.XMLParserType:
+    """An expat parser that counts elements and cells as the bytes of one part stream in.
+
+    It keeps no tree, so memory stays flat; it stops at the first limit passed, and refuses a
+    DOCTYPE or an entity declaration, which no workbook needs (entity expansion is another bomb).
+    """
+    parser = expat.ParserCreate(namespace_separator=" ")
+    state = {"row": 0, "cell_row": 0, "in_cell": False}
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        scan.elements += 1
+        if scan.elements > MAX_XLSX_ELEMENTS:
+            raise _oversized_xlsx()
+        local = name.rpartition(" ")[2]
+        if local == "row":
+            number = attrs.get("r", "")
+            state["row"] = int(number) if number.isdigit() else state["row"] + 1
+        elif local == "c":
+            scan.cells += 1
+            if scan.cells > MAX_XLSX_CELLS:
+                raise SpreadsheetError(
+                    _(
+                        "The workbook has more than %(cells)s cells. Keep only the list of "
+                        "trainees in the first sheet, or save it as CSV."
+                    )
+                    % {"cells": f"{MAX_XLSX_CELLS:,}".replace(",", " ")}
+                )
+            digits = attrs.get("r", "").lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+            state["cell_row"] = int(digits) if digits.isdigit() else state["row"]
+            state["in_cell"] = True
+        elif local in ("v", "is") and state["in_cell"]:
+            if state["cell_row"] > MAX_SHEET_ROWS:
+                raise SpreadsheetError(
+                    _(
+                        "The sheet has a value in row %(row)s; a list of trainees must end by "
+                        "row %(max)s. Delete what is below the list and save the file again."
+                    )
+                    % {"row": state["cell_row"], "max": MAX_SHEET_ROWS}
+                )
+            scan.last_row = max(scan.last_row, state["cell_row"])
+
+    def end(name: str) -> None:
+        if name.rpartition(" ")[2] == "c":
+            state["in_cell"] = False
+
+    def refuse(*args) -> None:
+        raise _unreadable_xlsx()
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    return parser
+
+
+def check_xlsx(data: bytes) -> int:
+    """Refuse a workbook that would unfold into more than a trainee list; else its last row.
+
+    Checked before openpyxl sees the file: the number of parts, each part's declared size, its
+    compression ratio and the declared total from the zip's directory; then every part is
+    unpacked in 64 KB chunks, counting the bytes actually produced and stopping as soon as a
+    limit is passed, while its XML is streamed through a counting parser (cells, elements, the
+    last row holding a value). Nothing is held but one chunk at a time.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        parts = [info for info in archive.infolist() if not info.is_dir()]
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError) as error:
+        raise _unreadable_xlsx() from error
+    if len(parts) > MAX_XLSX_PARTS:
+        raise _oversized_xlsx()
+    declared = 0
+    for info in parts:
+        if info.flag_bits & 0x1 or info.compress_type not in (
+            zipfile.ZIP_STORED,
+            zipfile.ZIP_DEFLATED,
+        ):
+            raise _unreadable_xlsx()  # encrypted, or packed in a way Excel never uses
+        if info.file_size > MAX_XLSX_PART_BYTES:
+            raise _oversized_xlsx()
+        if info.file_size > XLSX_RATIO_GRACE_BYTES and info.file_size > MAX_XLSX_RATIO * max(
+            info.compress_size, 1
+        ):
+            raise _oversized_xlsx()
+        declared += info.file_size
+    if declared > MAX_XLSX_TOTAL_BYTES:
+        raise _oversized_xlsx()
+
+    scan = _SheetScan()
+    unpacked = 0
+    try:
+        for info in parts:
+            parser = _scan_part(scan) if info.filename.endswith((".xml", ".rels")) else None
+            part_bytes = 0
+            with archive.open(info) as stream:
+                # The zip's own sizes may lie: count what comes out, and stop at the limit.
+                # (CPython's zipfile also stops at the declared size and then fails the CRC
+                # check; counting here keeps the bound whatever reads the archive.)
+                while chunk := stream.read(64 * 1024):
+                    part_bytes += len(chunk)
+                    unpacked += len(chunk)
+                    if part_bytes > MAX_XLSX_PART_BYTES or unpacked > MAX_XLSX_TOTAL_BYTES:
+                        raise _oversized_xlsx()
+                    if parser is not None:
+                        parser.Parse(chunk, False)
+            if parser is not None:
+                parser.Parse(b"", True)
+    except SpreadsheetError:
+        raise
+    except Exception as error:  # a broken zip or XML: CRC, truncation, malformed markup…
+        raise _unreadable_xlsx() from error
+    return scan.last_row
+
+
 def _xlsx_rows(data: bytes) -> list[list[Any]]:
+    last_row = check_xlsx(data)
+    if last_row == 0:
+        return []
     from openpyxl import load_workbook
 
     rows: list[list[Any]] = []
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
-        # Stop early: a small compressed file can unfold into a million rows.
-        for row in sheet.iter_rows(values_only=True, max_col=len(TEMPLATE_HEADERS) + 12):
+        # Rows past the last value are never read, however far the sheet claims to reach.
+        for row in sheet.iter_rows(
+            values_only=True, max_col=len(TEMPLATE_HEADERS) + 12, max_row=last_row
+        ):
             rows.append(list(row))
-            if len(rows) > MAX_ROWS + 100:
-                break
         workbook.close()
     except Exception as error:  # any failure of the parser on an untrusted file
-        raise SpreadsheetError(
-            _("The file looks like an Excel workbook but cannot be read. Save it again as .xlsx.")
-        ) from error
+        raise _unreadable_xlsx() from error
     return rows
 
 
@@ -195,7 +383,19 @@ def read_spreadsheet(name: str, data: bytes) -> list[dict[str, Any]]:
     return rows
 
 
+def _too_long(label: str, limit: int) -> str:
+    return _("%(field)s is longer than %(max)s characters") % {
+        "field": label.capitalize(),
+        "max": limit,
+    }
+
+
 def _check_fields(row: dict[str, Any]) -> list[str]:
+    """The row's own problems; also normalises its e-mail and phone in place.
+
+    Every value must fit the account it will be saved in, so that nothing can fail later, when
+    the import is applied in the background.
+    """
     errors = []
     for field, label in (
         ("last_name", _("last name")),
@@ -206,20 +406,26 @@ def _check_fields(row: dict[str, Any]) -> list[str]:
         if not value:
             if field != "patronymic":
                 errors.append(_("%(field)s is missing") % {"field": label.capitalize()})
+        elif len(value) > _max_length(field):
+            errors.append(_too_long(label, _max_length(field)))
         elif not NAME_RE.match(value):
             errors.append(
                 _("%(field)s «%(value)s» has characters a name cannot have")
-                % {"field": label.capitalize(), "value": value}
+                % {"field": label.capitalize(), "value": _shown(value)}
             )
     email = row.get("email", "").lower()
     row["email"] = email
     if not email:
         errors.append(_("E-mail is missing"))
+    elif len(email) > _email_max_length():
+        errors.append(_too_long(_("e-mail"), _email_max_length()))
     else:
         try:
             validate_email(email)
         except ValidationError:
-            errors.append(_("E-mail «%(value)s» is not an e-mail address") % {"value": email})
+            errors.append(
+                _("E-mail «%(value)s» is not an e-mail address") % {"value": _shown(email)}
+            )
     phone = row.get("phone", "")
     if not phone:
         errors.append(_("Phone is missing"))
@@ -228,12 +434,13 @@ def _check_fields(row: dict[str, Any]) -> list[str]:
         if normalised is None:
             errors.append(
                 _("Phone «%(value)s» is not a Russian number such as +7 900 123-45-67")
-                % {"value": phone}
+                % {"value": _shown(phone)}
             )
         else:
             row["phone"] = normalised
-    for field in ("organisation", "position"):
-        row[field] = row.get(field, "")[:255]
+    for field, label in (("organisation", _("organisation")), ("position", _("position"))):
+        if len(row.get(field, "")) > _max_length(field):
+            errors.append(_too_long(label, _max_length(field)))
     return errors
 
 
@@ -247,13 +454,38 @@ def _find_cohort(value: str, default: Cohort, choices: list[Cohort]) -> Cohort |
     return None
 
 
+def _accounts_by_email(*, region_id: int, emails: list[str]) -> dict[str, list]:
+    """The accounts of one region using each address (compared without case).
+
+    Only the cohort's region is read: whatever exists elsewhere cannot show in a preview.
+    """
+    found: dict[str, list] = {}
+    accounts = (
+        get_user_model()
+        .objects.annotate(email_lower=Lower("email"))
+        .filter(region_id=region_id, email_lower__in=emails)
+        .order_by("pk")
+    )
+    for account in accounts:
+        found.setdefault(account.email_lower, []).append(account)
+    return found
+
+
 def plan_rows(*, cohort: Cohort, rows: list[dict[str, Any]], cohorts: list[Cohort]) -> list[dict]:
     """Each row with its `errors` and its `action` (create, enrol, restore or skip).
 
-    `cohorts` are the cohorts a row may name in its "Группа" column (those of the importer);
-    rows without one go to `cohort`.
+    `cohorts` are the cohorts a row may name in its "Группа" column (those of the importer, all
+    in the cohort's region); rows without one go to `cohort`.
+
+    Who a row is: an account of the cohort's region with that e-mail, when the address is
+    confirmed (its owner followed a link sent to it), or when the account is an invitation nobody
+    has taken up yet (no password: only the owner of the address can ever sign in to it, so
+    enrolling it gives nobody anything; the invitation is sent again). An account of the region
+    whose address is unconfirmed but which can be signed in to is refused: its holder has not
+    shown the address is theirs. Accounts of other regions are never looked at: such a row is a
+    new person of this region, exactly as for an unknown address, so the preview says nothing
+    about them, and the new account is invited at the address like any other.
     """
-    User = get_user_model()
     planned = []
     for source in rows:
         row = {key: value for key, value in source.items() if key not in PLAN_KEYS}
@@ -261,14 +493,12 @@ def plan_rows(*, cohort: Cohort, rows: list[dict[str, Any]], cohorts: list[Cohor
         row["action"] = row["note"] = ""
         planned.append(row)
 
-    emails = [row["email"] for row in planned if row["email"]]
-    users = {
-        user.email.lower(): user
-        for user in User.objects.filter(email__in=emails).select_related("region")
-    }
+    emails = [row["email"] for row in planned if row["email"] and not row["errors"]]
+    accounts = _accounts_by_email(region_id=cohort.region_id, emails=emails)
+    matched = [people[0] for people in accounts.values() if len(people) == 1]
     enrolments = {}
     for enrolment in Enrolment.objects.filter(
-        trainee__in=users.values(),
+        trainee__in=matched,
         program_id__in={c.program_id for c in cohorts} | {cohort.program_id},
     ).select_related("cohort"):
         enrolments.setdefault(enrolment.trainee_id, []).append(enrolment)
@@ -276,13 +506,14 @@ def plan_rows(*, cohort: Cohort, rows: list[dict[str, Any]], cohorts: list[Cohor
         c.pk: c.enrolments.filter(status=Enrolment.Status.ACTIVE).count()
         for c in {cohort, *cohorts}
     }
+    named_cohorts = {c.pk for c in cohorts} | {cohort.pk}
     first_row_of: dict[str, int] = {}
 
     for row in planned:
         target = _find_cohort(row.get("cohort", ""), cohort, cohorts)
         if target is None:
             row["errors"].append(
-                _("Cohort «%(value)s» is unknown or not yours") % {"value": row["cohort"]}
+                _("Cohort «%(value)s» is unknown or not yours") % {"value": _shown(row["cohort"])}
             )
         row["cohort_id"] = target.pk if target else None
         row["cohort_name"] = target.name if target else row.get("cohort", "")
@@ -293,16 +524,29 @@ def plan_rows(*, cohort: Cohort, rows: list[dict[str, Any]], cohorts: list[Cohor
             first_row_of[email] = row["row"]
         if row["errors"] or target is None:
             continue
-        user = users.get(email)
-        if user is None:
+        people = accounts.get(email, [])
+        if not people:
             row["action"] = "create"
+        elif len(people) > 1:
+            row["errors"].append(
+                _("Several accounts of your region use this e-mail: ask the administrator")
+            )
+            continue
         else:
-            if user.region_id != target.region_id:
+            user = people[0]
+            invitee = not user.has_usable_password()
+            if not user.email_confirmed and not invitee:
                 row["errors"].append(
-                    _("%(email)s is registered in another region (%(region)s)")
-                    % {"email": email, "region": user.region.name}
+                    _(
+                        "An account of your region uses this e-mail but has not confirmed it. "
+                        "Ask the person to ask for a password link at %(url)s (following it "
+                        "confirms the address), then upload the file again"
+                    )
+                    % {"url": reverse("accounts:password_reset")}
                 )
                 continue
+            row["account"] = user.pk
+            row["invite"] = invitee
             mine = {e.cohort_id: e for e in enrolments.get(user.pk, [])}
             here = mine.get(target.pk)
             elsewhere = [
@@ -317,9 +561,13 @@ def plan_rows(*, cohort: Cohort, rows: list[dict[str, Any]], cohorts: list[Cohor
                 row["note"] = _("Already enrolled in this cohort")
                 continue
             if elsewhere:
-                row["errors"].append(
-                    _("Already enrolled in «%(cohort)s»") % {"cohort": elsewhere[0].cohort.name}
-                )
+                # Name the cohort only when it is one the importer manages.
+                if elsewhere[0].cohort_id in named_cohorts:
+                    row["errors"].append(
+                        _("Already enrolled in «%(cohort)s»") % {"cohort": elsewhere[0].cohort.name}
+                    )
+                else:
+                    row["errors"].append(_("Already studies this programme in another cohort"))
                 continue
             row["action"] = "restore" if here is not None else "enrol"
         if active_counts[target.pk] >= target.capacity:
@@ -352,6 +600,63 @@ def import_preview(*, cohort: Cohort, uploaded_by, file_name: str, data: bytes) 
     )
 
 
+def import_confirm(*, enrolment_import: EnrolmentImport) -> bool:
+    """Queue a previewed import without problems; False when it is not one (a second click).
+
+    The caller enqueues `courses.tasks.apply_enrolment_import` once this commits.
+    """
+    if enrolment_import.problem_count:
+        return False
+    return _queue(Q(status=EnrolmentImport.Status.PREVIEW), enrolment_import)
+
+
+def import_retry(*, enrolment_import: EnrolmentImport) -> bool:
+    """Queue again an import that failed or stalled; False when it is neither.
+
+    Safe whatever happened before: the apply checks every row afresh, is all or nothing, and
+    applies an import at most once, even if the stalled run wakes up after all.
+    """
+    stale_before = timezone.now() - EnrolmentImport.STALE_AFTER
+    stalled = Q(status=EnrolmentImport.Status.QUEUED) & (
+        Q(queued_at__lt=stale_before) | Q(queued_at__isnull=True, created_at__lt=stale_before)
+    )
+    return _queue(Q(status=EnrolmentImport.Status.FAILED) | stalled, enrolment_import)
+
+
+def _queue(ready: Q, enrolment_import: EnrolmentImport) -> bool:
+    # One conditional UPDATE: of two clicks or two tabs, only one queues the import.
+    return bool(
+        EnrolmentImport.objects.filter(ready, pk=enrolment_import.pk).update(
+            status=EnrolmentImport.Status.QUEUED,
+            queued_at=timezone.now(),
+            failure="",
+        )
+    )
+
+
+def import_run(
+    *, import_id: int, progress: Callable[[int, int], None] | None = None
+) -> EnrolmentImport:
+    """Apply an import (the background task, and the command): whatever goes wrong, the import
+    ends applied or failed with a reason, never «being imported». The error is raised again for
+    the task's own record."""
+    try:
+        return import_apply(
+            enrolment_import=EnrolmentImport.objects.get(pk=import_id), progress=progress
+        )
+    except Exception as error:
+        logger.exception("Trainee import %s failed", import_id)
+        failure = (
+            EnrolmentImport.Failure.CONFLICT
+            if isinstance(error, IntegrityError | ValidationError)
+            else EnrolmentImport.Failure.ERROR
+        )
+        EnrolmentImport.objects.filter(pk=import_id).exclude(
+            status=EnrolmentImport.Status.APPLIED
+        ).update(status=EnrolmentImport.Status.FAILED, failure=failure)
+        raise
+
+
 def import_apply(
     *,
     enrolment_import: EnrolmentImport,
@@ -360,8 +665,11 @@ def import_apply(
     """Apply a previewed import: every row, or — if any row now has a problem — none."""
     with transaction.atomic():
         enrolment_import = EnrolmentImport.objects.select_for_update().get(pk=enrolment_import.pk)
-        if enrolment_import.status == EnrolmentImport.Status.APPLIED:
-            return enrolment_import  # applied once, whatever the client does
+        if enrolment_import.status not in (
+            EnrolmentImport.Status.PREVIEW,
+            EnrolmentImport.Status.QUEUED,
+        ):
+            return enrolment_import  # applied once, or failed until someone retries it
         cohort = enrolment_import.cohort
         cohorts = importable_cohorts(cohort, enrolment_import.uploaded_by)
         # Lock the cohorts so that capacity cannot be overrun by a parallel import.
@@ -372,15 +680,31 @@ def import_apply(
         if any(row["errors"] for row in planned):
             enrolment_import.rows = planned
             enrolment_import.status = EnrolmentImport.Status.FAILED
-            enrolment_import.save(update_fields=["rows", "status"])
+            enrolment_import.failure = EnrolmentImport.Failure.ROWS
+            enrolment_import.save(update_fields=["rows", "status", "failure"])
             return enrolment_import
         summary = _apply_rows(planned, {c.pk: c for c in cohorts} | {cohort.pk: cohort}, progress)
         enrolment_import.rows = planned
         enrolment_import.summary = summary
         enrolment_import.status = EnrolmentImport.Status.APPLIED
+        enrolment_import.failure = ""
         enrolment_import.applied_at = timezone.now()
-        enrolment_import.save(update_fields=["rows", "summary", "status", "applied_at"])
+        enrolment_import.save(update_fields=["rows", "summary", "status", "failure", "applied_at"])
     return enrolment_import
+
+
+def _free_login(email: str) -> str:
+    """The e-mail as the new person's login, or — when an account elsewhere already has that
+    login — the e-mail with a number. Officials never see logins, so the number tells them
+    nothing; the person reads their login in the invitation."""
+    User = get_user_model()
+    limit = _max_length("username")
+    login, number = email[:limit], 1
+    while User.objects.filter(username__iexact=login).exists():
+        number += 1
+        suffix = f"-{number}"
+        login = email[: limit - len(suffix)] + suffix
+    return login
 
 
 def _apply_rows(
@@ -400,7 +724,7 @@ def _apply_rows(
         else:
             if action == "create":
                 user = User(
-                    username=row["email"][:150],
+                    username=_free_login(row["email"]),
                     email=row["email"],
                     last_name=row["last_name"],
                     first_name=row["first_name"],
@@ -414,28 +738,27 @@ def _apply_rows(
                 user.save()
                 user.groups.add(trainee_group)
                 summary["created"] += 1
+                invite = True
+            else:
+                user = User.objects.get(pk=row["account"])
+                summary["restored" if action == "restore" else "enrolled"] += 1
+                invite = row.get("invite", False)
+            enrolment_create(trainee=user, cohort=cohort)
+            if invite:
                 _invite(user, cohort)
             else:
-                user = User.objects.get(email__iexact=row["email"])
-                summary["restored" if action == "restore" else "enrolled"] += 1
                 notify(
                     recipient=user,
                     subject=_("You are enrolled in «%(cohort)s»") % {"cohort": cohort.name},
                     body=_("Programme: %(program)s.") % {"program": cohort.program.title},
                     url="/learning/",
                 )
-            enrolment_create(trainee=user, cohort=cohort)
         if progress is not None:
             progress(done, total)
     return summary
 
 
 def _invite(user, cohort: Cohort) -> None:
-    from django.contrib.auth.tokens import default_token_generator
-    from django.urls import reverse
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
-
     link = reverse(
         "accounts:password_reset_confirm",
         kwargs={

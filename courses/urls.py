@@ -23,7 +23,8 @@ urlpatterns = [
         name="enrolment_restore",
     ),
     path("cohorts/imports/<int:pk>/", imports.import_detail, name="import_detail"),
-    path("cohorts/imports/<int:pk>/confirm/", imports.import_confirm, name="import_confirm"),
+    path("cohorts/imports/<int:pk>/confirm/", imports.import_confirm_view, name="import_confirm"),
+    path("cohorts/imports/<int:pk>/retry/", imports.import_retry_view, name="import_retry"),
     path(
         "cohorts/import-template.<slug:fmt>",
         imports.import_template,

@@ -193,6 +193,10 @@ MATRIX: dict[str, Row] = {
     ),
     "accounts:logout": Row("post", lambda w: reverse("accounts:logout"), everyone(302)),
     "accounts:profile": Row("get", lambda w: reverse("accounts:profile"), signed_in(200)),
+    # A link that is not one of the signed-in person's own e-mail change links.
+    "accounts:email_confirm": Row(
+        "get", lambda w: reverse("accounts:email_confirm", args=("not-a-token",)), signed_in(400)
+    ),
     "accounts:password_reset": Row(
         "get", lambda w: reverse("accounts:password_reset"), everyone(200)
     ),
@@ -259,6 +263,12 @@ MATRIX: dict[str, Row] = {
     "courses:import_confirm": Row(
         "post",
         lambda w: reverse("courses:import_confirm", args=(w.import_a.pk,)),
+        {**IMPORTS, "official_x": 302, "federal": 302, "admin": 302},
+    ),
+    # The import is awaiting confirmation, so a retry changes nothing and goes back to it.
+    "courses:import_retry": Row(
+        "post",
+        lambda w: reverse("courses:import_retry", args=(w.import_a.pk,)),
         {**IMPORTS, "official_x": 302, "federal": 302, "admin": 302},
     ),
     "courses:import_template": Row(

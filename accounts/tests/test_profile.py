@@ -70,16 +70,6 @@ def test_bad_input_gets_a_message_and_changes_nothing(client, trainee, field, va
     assert (trainee.email, trainee.phone) == before
 
 
-def test_an_email_used_by_someone_else_is_refused(client, trainee, instructor):
-    client.force_login(trainee)
-
-    response = client.post(
-        reverse("accounts:profile"), profile_data(trainee, email=instructor.email.upper())
-    )
-
-    assert "email" in response.context["form"].errors
-
-
 def test_an_invited_trainee_can_ask_for_a_password_link(client, trainee):
     from django.core import mail
 

@@ -123,6 +123,7 @@ def _build_people(report: DemoReport) -> dict:
                 "patronymic": patronymic,
                 "region": regions[code],
                 "email": f"{username}@school.example",
+                "email_confirmed": True,  # demo people sign in with a password they were given
                 "password": password,
                 "is_superuser": superuser,
                 "is_staff": superuser,

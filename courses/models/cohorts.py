@@ -1,7 +1,10 @@
 """Cohorts, enrolments, and what each trainee has completed."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .pages import ActivityPage, ProgramPage
@@ -141,6 +144,29 @@ class EnrolmentImport(models.Model):
         APPLIED = "applied", _("Imported")
         FAILED = "failed", _("Not imported")
 
+    class Failure(models.TextChoices):
+        """Why an import was not applied, in words for the official who started it."""
+
+        ROWS = "rows", _("Some rows have problems now. Nothing was enrolled.")
+        CONFLICT = (
+            "conflict",
+            _(
+                "The cohort or these people changed while the import ran. Nothing was enrolled: "
+                "retry, and the rows are checked afresh."
+            ),
+        )
+        ERROR = (
+            "error",
+            _(
+                "An error on the server stopped the import. Nothing was enrolled: retry, and if it "
+                "fails again, tell the administrator."
+            ),
+        )
+
+    # A queued import not finished by then is shown as stalled (say, the worker is down), and
+    # may be retried: an import is applied at most once, so a late run changes nothing.
+    STALE_AFTER = dt.timedelta(minutes=30)
+
     cohort = models.ForeignKey(
         Cohort, on_delete=models.CASCADE, related_name="imports", verbose_name=_("cohort")
     )
@@ -159,8 +185,10 @@ class EnrolmentImport(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PREVIEW
     )
+    failure = models.CharField(_("reason"), max_length=16, choices=Failure.choices, blank=True)
     summary = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
     applied_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -174,3 +202,15 @@ class EnrolmentImport(models.Model):
     @property
     def problem_count(self) -> int:
         return sum(1 for row in self.rows if row.get("errors"))
+
+    @property
+    def is_stalled(self) -> bool:
+        """Queued for longer than any import takes: shown as failed, and may be retried."""
+        if self.status != self.Status.QUEUED:
+            return False
+        since = self.queued_at or self.created_at
+        return since is not None and since < timezone.now() - self.STALE_AFTER
+
+    @property
+    def can_retry(self) -> bool:
+        return self.status == self.Status.FAILED or self.is_stalled

@@ -12,7 +12,14 @@ from django.views.decorators.http import require_POST
 from content.http import CSV, XLSX, file_response
 
 from ..forms import ImportForm
-from ..imports import SpreadsheetError, import_preview, template_csv, template_xlsx
+from ..imports import (
+    SpreadsheetError,
+    import_confirm,
+    import_preview,
+    import_retry,
+    template_csv,
+    template_xlsx,
+)
 from ..models import EnrolmentImport
 from ..selectors import can_manage_cohorts, cohorts_managed_by
 from ..tasks import apply_enrolment_import
@@ -22,8 +29,9 @@ from .cohorts import _managed_cohort
 @login_required
 def import_upload(request, pk: int):
     cohort = _managed_cohort(request.user, pk)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    # Bound on every POST, even an empty one, so that a missing file gets its message.
+    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
+    if form.is_bound and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             enrolment_import = import_preview(
@@ -55,26 +63,38 @@ def import_detail(request, pk: int):
             "import": enrolment_import,
             "cohort": enrolment_import.cohort,
             "problems": enrolment_import.problem_count,
-            "refresh": enrolment_import.status == EnrolmentImport.Status.QUEUED,
+            "stalled": enrolment_import.is_stalled,
+            "stale_minutes": int(EnrolmentImport.STALE_AFTER.total_seconds() // 60),
+            "refresh": enrolment_import.status == EnrolmentImport.Status.QUEUED
+            and not enrolment_import.is_stalled,
         },
     )
 
 
+def _enqueue(pk: int) -> None:
+    transaction.on_commit(lambda: apply_enrolment_import.enqueue(pk))
+
+
 @login_required
 @require_POST
-def import_confirm(request, pk: int):
+def import_confirm_view(request, pk: int):
     enrolment_import = _visible_import(request.user, pk)
-    if enrolment_import.status != EnrolmentImport.Status.PREVIEW:
-        return redirect("courses:import_detail", pk=pk)  # a second click changes nothing
-    if enrolment_import.problem_count:
+    if enrolment_import.status == EnrolmentImport.Status.PREVIEW and enrolment_import.problem_count:
         messages.error(request, _("Fix the rows with problems and upload the file again."))
         return redirect("courses:import_detail", pk=pk)
     with transaction.atomic():
-        updated = EnrolmentImport.objects.filter(
-            pk=pk, status=EnrolmentImport.Status.PREVIEW
-        ).update(status=EnrolmentImport.Status.QUEUED)
-        if updated:
-            transaction.on_commit(lambda: apply_enrolment_import.enqueue(pk))
+        if import_confirm(enrolment_import=enrolment_import):  # a second click changes nothing
+            _enqueue(pk)
+    return redirect("courses:import_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def import_retry_view(request, pk: int):
+    enrolment_import = _visible_import(request.user, pk)
+    with transaction.atomic():
+        if import_retry(enrolment_import=enrolment_import):
+            _enqueue(pk)
     return redirect("courses:import_detail", pk=pk)
 
 

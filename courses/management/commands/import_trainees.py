@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from courses.imports import SpreadsheetError, import_apply, import_preview
+from courses.imports import SpreadsheetError, import_preview, import_run
 from courses.models import Cohort, EnrolmentImport
 
 
@@ -34,14 +34,19 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         if self._report_problems(preview.rows):
             preview.status = EnrolmentImport.Status.FAILED
-            preview.save(update_fields=["status"])
+            preview.failure = EnrolmentImport.Failure.ROWS
+            preview.save(update_fields=["status", "failure"])
             raise CommandError("Nothing was imported: fix the rows above.", returncode=1)
         if dry_run:
             preview.delete()
             self.stdout.write(self.style.SUCCESS(f"{len(preview.rows)} rows checked, no problems."))
             return
 
-        result = import_apply(enrolment_import=preview, progress=self._progress)
+        try:
+            result = import_run(import_id=preview.pk, progress=self._progress)
+        except Exception as error:
+            # import_run has marked the import failed and logged the cause.
+            raise CommandError(f"Nothing was imported: {error}", returncode=1) from error
         self.stderr.write("")
         if result.status != EnrolmentImport.Status.APPLIED:
             self._report_problems(result.rows)
