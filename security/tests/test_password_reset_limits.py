@@ -42,6 +42,9 @@ def test_a_known_address_gets_the_link(client, trainee):
     assert trainee.username in message.body
 
 
+# The worker closes its database connection when done, so this test cannot run inside a
+# transaction; serialized_rollback keeps the regions and roles of the data migrations.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @override_settings(TASKS=QUEUED)
 def test_known_and_unknown_addresses_are_answered_alike_and_mailed_later(client, trainee):
     with CaptureQueriesContext(connection) as known_queries:
