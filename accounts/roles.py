@@ -65,6 +65,9 @@ MODEL_PERMISSIONS: dict[str, list[str]] = {
         "auth.add_group",
         "auth.change_group",
         "auth.view_group",
+        # «Блокировки входа»: see who is locked out of signing in, and unlock them.
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
     ],
 }
 

@@ -1,8 +1,10 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from security.views import ThrottledPasswordResetView
+
 from . import views
-from .forms import InvitationAwarePasswordResetForm, SignInForm
+from .forms import SignInForm
 
 app_name = "accounts"
 
@@ -21,9 +23,9 @@ urlpatterns = [
     path("email/confirm/<str:token>/", views.email_confirm, name="email_confirm"),
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(
+        # Limited per e-mail and address, and answered alike for known and unknown addresses.
+        ThrottledPasswordResetView.as_view(
             template_name="accounts/password_reset_form.html",
-            form_class=InvitationAwarePasswordResetForm,
             email_template_name="accounts/password_reset_email.txt",
             subject_template_name="accounts/password_reset_subject.txt",
             success_url=reverse_lazy("accounts:password_reset_done"),

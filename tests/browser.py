@@ -1,4 +1,6 @@
-"""Shared set-up for browser journeys: Debian's Chromium driven by Playwright, checked by axe."""
+"""Shared set-up for browser journeys: Debian's Chromium driven by Playwright, checked by axe
+and by the Content-Security-Policy: every page a journey opens reports its CSP violations, and the
+`demo_browser` fixture fails the test on any."""
 
 from __future__ import annotations
 
@@ -29,6 +31,25 @@ CHROMIUM_ARGS = [
 ]
 SERIOUS = {"serious", "critical"}
 
+# Runs in every document before its own scripts (Playwright injects it, so the policy does not
+# apply to it). Each violation is kept on the page and reported to Python at once, so that one
+# on a page navigated away from is not lost.
+CSP_LISTENER = """
+(() => {
+  window.__cspViolations = [];
+  document.addEventListener("securitypolicyviolation", (event) => {
+    const line = `${event.effectiveDirective} refused ${event.blockedURI || "?"}`
+      + ` on ${document.location.pathname}`
+      + (event.sample ? ` (${event.sample})` : "")
+      + (event.sourceFile ? ` at ${event.sourceFile}:${event.lineNumber}` : "");
+    window.__cspViolations.push(line);
+    if (window.lmsReportCspViolation) { window.lmsReportCspViolation(line); }
+  });
+})();
+"""
+# The violations seen since the browser fixture started (it clears and checks them).
+csp_violations: list[str] = []
+
 
 def launch_chromium(playwright):
     if not os.path.exists(CHROMIUM):
@@ -51,9 +72,36 @@ def serious_violations(page) -> list[str]:
     ]
 
 
+def watch_csp(context) -> None:
+    """Record every Content-Security-Policy violation of the pages of `context`."""
+    context.expose_function("lmsReportCspViolation", lambda line: csp_violations.append(line))
+    context.add_init_script(CSP_LISTENER)
+
+
+def collect_csp_violations(chromium) -> list[str]:
+    """Every violation reported so far, including those of the pages still open."""
+    from playwright.sync_api import Error
+
+    seen = list(csp_violations)
+    for context in chromium.contexts:
+        for page in context.pages:
+            try:
+                # Evaluating also lets Playwright deliver reports still on their way.
+                current = page.evaluate("() => window.__cspViolations || []")
+            except Error:  # a page mid-navigation: its reports came through the binding
+                continue
+            seen.extend(line for line in current if line not in seen)
+    for line in csp_violations:
+        if line not in seen:
+            seen.append(line)
+    return seen
+
+
 def new_page(chromium, **context_options):
     """A page in a fresh context (its own cookies, so two people can be signed in at once)."""
-    page = chromium.new_context(**context_options).new_page()
+    context = chromium.new_context(**context_options)
+    watch_csp(context)
+    page = context.new_page()
     page.set_default_timeout(15_000)
     return page
 

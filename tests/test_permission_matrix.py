@@ -387,6 +387,18 @@ MATRIX: dict[str, Row] = {
         lambda w: reverse("schedule:speaker", args=(w.speaker.pk,)),
         signed_in(200, trainee_a=403, trainee_b=403),
     ),
+    # Admin views added through a Wagtail hook: staff without the permission are sent back to
+    # the dashboard, people without admin access to the admin's sign-in.
+    "security_lockouts": Row(
+        "get",
+        lambda w: reverse("security_lockouts"),
+        signed_in(LOGIN, instructor_a=302, admin=200),
+    ),
+    "security_lockout_release": Row(
+        "post",
+        lambda w: reverse("security_lockout_release", args=(1,)),
+        signed_in(LOGIN, instructor_a=302, admin=302),
+    ),
     # Wagtail's URL trees, one representative URL each.
     "wagtail admin": Row(
         "get", lambda w: reverse("wagtailadmin_home"), signed_in(302, instructor_a=200, admin=200)
