@@ -19,13 +19,7 @@ class SessionForm(forms.ModelForm):
     """A session of one cohort; times are read in the cohort's region time zone (the view
     activates it)."""
 
-    # Declared again for assume_scheme, so the model's length is given again too.
-    link = forms.URLField(
-        label=_("Link"),
-        required=False,
-        assume_scheme="https",
-        max_length=Session._meta.get_field("link").max_length,
-    )
+    link = forms.URLField(label=_("Link"), required=False, assume_scheme="https")
     weeks = forms.IntegerField(
         label=_("Repeat weekly, times"),
         min_value=1,

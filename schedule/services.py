@@ -203,6 +203,18 @@ class CheckinError(Exception):
     """The code cannot mark anyone present; the message says why."""
 
 
+def checkin_enrolment(user, session: Session) -> Enrolment | None:
+    """The place in the session's cohort that checks in: an active one only, never a withdrawn
+    (or completed) trainee's."""
+    return (
+        Enrolment.objects.filter(
+            trainee=user, cohort_id=session.cohort_id, status=Enrolment.Status.ACTIVE
+        )
+        .select_related("trainee")
+        .first()
+    )
+
+
 @transaction.atomic
 def checkin(*, user, session: Session, code: str, now: dt.datetime | None = None) -> Attendance:
     """A trainee of the cohort who scanned the current code is marked present (late after 15 min).
@@ -212,13 +224,7 @@ def checkin(*, user, session: Session, code: str, now: dt.datetime | None = None
     never a withdrawn one.
     """
     now = now or timezone.now()
-    enrolment = (
-        Enrolment.objects.filter(
-            trainee=user, cohort_id=session.cohort_id, status=Enrolment.Status.ACTIVE
-        )
-        .select_related("trainee")
-        .first()
-    )
+    enrolment = checkin_enrolment(user, session)
     if enrolment is None:
         raise PermissionDenied(_("Only trainees of this cohort can check in."))
     if not checkin_open(session, now):
@@ -247,8 +253,8 @@ def feedback_refusal(
     *, enrolment: Enrolment | None, attendance: Attendance | None, session: Session, now
 ) -> str | None:
     """Why this trainee cannot rate the session (None: they can): only a trainee still in the
-    cohort (not withdrawn) who attended it, once it has begun."""
-    if enrolment is None or enrolment.status == Enrolment.Status.WITHDRAWN:
+    cohort (their feedback_enrolment) who attended it, once it has begun."""
+    if enrolment is None:  # see feedback_enrolment: never a withdrawn trainee's
         return _("Only trainees of this cohort can rate its sessions.")
     if attendance is None or attendance.status not in ATTENDED:
         return _("Only trainees who attended the session can rate it.")

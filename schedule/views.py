@@ -36,6 +36,7 @@ from .services import (
     calendar_token_reset,
     checkin,
     checkin_code,
+    checkin_enrolment,
     checkin_open,
     feedback_enrolment,
     feedback_leave,
@@ -273,9 +274,7 @@ def checkin_confirm(request, pk: int, code: str):
                 _("You are marked: %(status)s.") % {"status": mark.get_status_display().lower()},
             )
             return redirect("schedule:session", pk=session.pk)
-    elif not Enrolment.objects.filter(
-        trainee=request.user, cohort=session.cohort, status=Enrolment.Status.ACTIVE
-    ).exists():
+    elif checkin_enrolment(request.user, session) is None:
         raise PermissionDenied
     return render(request, "schedule/checkin_confirm.html", {"session": session, "code": code})
 
