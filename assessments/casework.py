@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from courses.curriculum import percent_of
-from courses.models import ActivityCompletion, CaseStudyPage, Enrolment
+from courses.models import ActivityCompletion, CaseStudyPage, Cohort, Enrolment
 from courses.selectors import enrolment_for, is_administrator, teaches_cohort
 from courses.services import activity_complete
 from notifications.services import notify
@@ -303,8 +303,8 @@ def _comment_error(comment: str) -> str | None:
 
 
 @transaction.atomic
-def grade_release(*, grade: CaseGrade, now: dt.datetime | None = None) -> CaseGrade:
-    """Show the grade to the trainee, and tell them — once."""
+def grade_release(*, grade: CaseGrade, now: dt.datetime | None = None) -> bool:
+    """Show the grade to the trainee, and tell them — once. True when this call released it."""
     released_at = now or timezone.now()
     # One conditional UPDATE decides who releases it: of two «publish all» sent at once (or a
     # publish racing a grading), only the one that finds it unreleased notifies the trainee.
@@ -313,7 +313,7 @@ def grade_release(*, grade: CaseGrade, now: dt.datetime | None = None) -> CaseGr
     )
     if not released:
         grade.refresh_from_db(fields=["released_at"])
-        return grade
+        return False
     grade.released_at = released_at
     submission = grade.submission
     notify(
@@ -322,4 +322,13 @@ def grade_release(*, grade: CaseGrade, now: dt.datetime | None = None) -> CaseGr
         body=_("Result: %(percent)s %%.") % {"percent": grade.percent},
         url=submission.case.url or "",
     )
-    return grade
+    return True
+
+
+def grades_release_all(*, cohort: Cohort) -> int:
+    """«Publish all grades» of a cohort: how many this call released (a second click, or a
+    second tab at the same moment, finds none left)."""
+    grades = CaseGrade.objects.filter(
+        submission__enrolment__cohort=cohort, released_at__isnull=True
+    ).select_related("submission__enrolment__trainee", "submission__case")
+    return sum(grade_release(grade=grade) for grade in grades)

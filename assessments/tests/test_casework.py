@@ -756,3 +756,10 @@ def test_releasing_all_grades_twice_at_once_tells_each_trainee_once(world):
     assert not CaseGrade.objects.filter(released_at__isnull=True).exists()
     for trainee in trainees:
         assert Notification.objects.filter(recipient=trainee).count() == 1
+    # Each says what it did: together, the four grades once.
+    counts = [
+        int(str(message).rsplit(" ", 1)[-1].rstrip("."))
+        for response in outcomes
+        for message in response.wsgi_request._messages
+    ]
+    assert sum(counts) == 4

@@ -21,8 +21,8 @@ from ..casework import (
     CaseWorkError,
     CriterionMark,
     can_grade,
-    grade_release,
     grade_save,
+    grades_release_all,
     submission_save,
 )
 from ..gradebook import cohort_gradebook, export_csv, export_xlsx
@@ -207,13 +207,7 @@ def release_all(request, pk: int):
     cohort = _followed_cohort(request.user, pk)
     if not teaches_cohort(request.user, cohort):
         raise PermissionDenied
-    grades = CaseGrade.objects.filter(
-        submission__enrolment__cohort=cohort, released_at__isnull=True
-    ).select_related("submission__enrolment__trainee", "submission__case")
-    count = 0
-    for item in grades:
-        grade_release(grade=item)
-        count += 1
+    count = grades_release_all(cohort=cohort)
     messages.success(request, _("Grades released: %(count)s.") % {"count": count})
     return redirect("assessments:queue", pk=cohort.pk)
 
