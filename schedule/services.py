@@ -288,10 +288,12 @@ def feedback_leave(*, user, session: Session, rating: int, comment: str) -> Sess
         raise ValidationError(refusal)
     if not 1 <= rating <= 5:
         raise ValidationError(_("Choose a rating from 1 to 5."))
-    if len(comment) > FEEDBACK_COMMENT_CHARS or "\x00" in comment:
+    if len(comment) > FEEDBACK_COMMENT_CHARS:
         raise ValidationError(
             _("A comment can hold at most %(max)s characters.") % {"max": FEEDBACK_COMMENT_CHARS}
         )
+    if "\x00" in comment:  # PostgreSQL cannot store it; no keyboard types it
+        raise ValidationError(_("A comment holds a character that cannot be saved."))
     try:
         # The one-rating-per-trainee rule is the database's: of two ratings sent at once (a
         # double click, two tabs) the second hits it, in its own savepoint, and is told so.

@@ -223,6 +223,19 @@ def test_a_comment_too_long_is_named_in_the_message(client, attended):
     assert message.startswith("Комментарий:") and "2000" in message
 
 
+def test_the_rating_service_refuses_what_the_form_would(world):
+    item = session(world["cohort"], start=timezone.now() - dt.timedelta(days=1))
+    attendance_mark(session=item, enrolment=world["enrolment"], status="present", by=None)
+
+    for rating, comment in ((6, ""), (0, ""), (5, "x" * 2001), (5, "a\x00b")):
+        with pytest.raises(ValidationError):
+            feedback_leave(user=world["trainee"], session=item, rating=rating, comment=comment)
+    assert not SessionFeedback.objects.exists()
+
+    feedback_leave(user=world["trainee"], session=item, rating=5, comment="x" * 2000)
+    assert SessionFeedback.objects.get().comment == "x" * 2000
+
+
 def test_a_second_rating_is_refused_with_a_message(client, attended):
     client.post(attended, {"rating": "4"})
 
