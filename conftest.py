@@ -3,6 +3,9 @@ from django.utils import translation
 
 from tests import factories
 
+# The `postgres_only` fixture of the concurrency tests, for every app's tests.
+pytest_plugins = ["tests.concurrency"]
+
 
 @pytest.fixture(autouse=True)
 def english_outside_requests():

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from courses.curriculum import percent_of
-from courses.models import ActivityCompletion, CaseStudyPage, Enrolment
+from courses.models import ActivityCompletion, CaseStudyPage, Cohort, Enrolment
 from courses.selectors import enrolment_for, is_administrator, teaches_cohort
 from courses.services import activity_complete
 from notifications.services import notify
@@ -28,6 +28,7 @@ from .models import CaseGrade, CaseSubmission, SubmissionFile
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 5
 MAX_ANSWER_CHARS = 20_000
+MAX_COMMENT_CHARS = 5_000
 
 # What a file is, told by its first bytes: (content type, the extension it is saved with).
 ALLOWED_TYPES = {
@@ -77,6 +78,8 @@ def submission_deadline(enrolment: Enrolment) -> dt.datetime:
 
 
 def can_change(submission: CaseSubmission | None, enrolment: Enrolment, now: dt.datetime) -> bool:
+    """Only a trainee still studying (never a withdrawn or completed one) changes their work, and
+    only until it is graded or the cohort's last day ends."""
     if enrolment.status != Enrolment.Status.ACTIVE or now > submission_deadline(enrolment):
         return False
     return submission is None or submission.status != CaseSubmission.Status.GRADED
@@ -99,6 +102,16 @@ def submission_save(
     enrolment = enrolment_for(user, case.program)
     if enrolment is None:
         raise PermissionDenied
+    # Every save of this trainee's work waits for the one in flight: the enrolment row is the
+    # parent lock. So two tabs saving a case's first draft at once make one submission (not an
+    # IntegrityError on the unique rule), the file limit counts what the other request just
+    # attached, and a withdrawal is either before the save (refused) or after it. The status is
+    # read again under the lock.
+    enrolment = (
+        Enrolment.objects.select_for_update(of=("self",))
+        .select_related("cohort__region")
+        .get(pk=enrolment.pk)
+    )
     submission = (
         CaseSubmission.objects.select_for_update().filter(enrolment=enrolment, case=case).first()
     )
@@ -117,10 +130,19 @@ def submission_save(
                 _("An answer is too long (at most %(max)s characters).") % {"max": MAX_ANSWER_CHARS}
             )
             continue
+        if "\x00" in value:  # PostgreSQL cannot store it; no keyboard types it
+            errors.append(_("An answer holds a character that cannot be saved."))
+            continue
         clean_answers[key] = value.strip()
 
     kept = list(submission.files.all()) if submission else []
-    kept = [item for item in kept if item.pk not in set(remove_files)]
+    removed = set(remove_files)
+    unknown = removed - {item.pk for item in kept}
+    # A file already removed (by the other tab, or the first of a double click) is simply gone;
+    # a file of someone else's work is refused.
+    if unknown and SubmissionFile.objects.filter(pk__in=unknown).exists():
+        errors.append(_("A file to remove is not part of this work."))
+    kept = [item for item in kept if item.pk not in removed]
     if len(kept) + len(files) > MAX_FILES:
         errors.append(_("At most %(count)s files can be attached.") % {"count": MAX_FILES})
     sniffed = []
@@ -145,13 +167,23 @@ def submission_save(
 
     if submission is None:
         submission = CaseSubmission(enrolment=enrolment, case=case)
-    submission.answers = {**submission.answers, **clean_answers}
-    if submit:
+    answers_now = {**submission.answers, **clean_answers}
+    # Submitting again work that is already submitted, unchanged, is the same submission (a
+    # double click, a second tab): it is not counted twice and keeps its time.
+    resubmits_unchanged = (
+        submit
+        and submission.status == CaseSubmission.Status.SUBMITTED
+        and answers_now == submission.answers
+        and not removed
+        and not sniffed
+    )
+    submission.answers = answers_now
+    if submit and not resubmits_unchanged:
         submission.status = CaseSubmission.Status.SUBMITTED
         submission.submitted_at = now
         submission.times_submitted += 1
     submission.save()
-    for item in SubmissionFile.objects.filter(submission=submission, pk__in=remove_files):
+    for item in SubmissionFile.objects.filter(submission=submission, pk__in=removed):
         item.file.delete(save=False)
         item.delete()
     for upload, kind in sniffed:
@@ -219,6 +251,9 @@ def grade_save(
         if mark is None or mark.level_id not in levels:
             errors.append(_("Choose a level for «%(criterion)s».") % {"criterion": criterion.title})
             continue
+        if comment_error := _comment_error(mark.comment):
+            errors.append(f"«{criterion.title}»: {comment_error}")
+            continue
         level = levels[mark.level_id]
         points = Decimal(level["points"])
         score += points
@@ -231,9 +266,11 @@ def grade_save(
                 "level_title": level["title"],
                 "points": str(points),
                 "max_points": str(criterion.max_points),
-                "comment": mark.comment.strip()[:5000],
+                "comment": mark.comment.strip(),
             }
         )
+    if comment_error := _comment_error(comment):
+        errors.append(comment_error)
     if errors:
         raise CaseWorkError(errors)
     percent = percent_of(score, max_score)
@@ -242,7 +279,7 @@ def grade_save(
         defaults={
             "grader": grader,
             "criteria": rows,
-            "comment": comment.strip()[:5000],
+            "comment": comment.strip(),
             "score": score,
             "max_score": max_score,
             "percent": percent,
@@ -256,12 +293,28 @@ def grade_save(
     return grade
 
 
-def grade_release(*, grade: CaseGrade, now: dt.datetime | None = None) -> CaseGrade:
-    """Show the grade to the trainee, and tell them — once."""
-    if grade.released_at is not None:
-        return grade
-    grade.released_at = now or timezone.now()
-    grade.save(update_fields=["released_at"])
+def _comment_error(comment: str) -> str | None:
+    """Why a grader's comment cannot be kept as written (refused, never silently cut)."""
+    if len(comment) > MAX_COMMENT_CHARS:
+        return _("A comment is too long (at most %(max)s characters).") % {"max": MAX_COMMENT_CHARS}
+    if "\x00" in comment:
+        return _("A comment holds a character that cannot be saved.")
+    return None
+
+
+@transaction.atomic
+def grade_release(*, grade: CaseGrade, now: dt.datetime | None = None) -> bool:
+    """Show the grade to the trainee, and tell them — once. True when this call released it."""
+    released_at = now or timezone.now()
+    # One conditional UPDATE decides who releases it: of two «publish all» sent at once (or a
+    # publish racing a grading), only the one that finds it unreleased notifies the trainee.
+    released = CaseGrade.objects.filter(pk=grade.pk, released_at__isnull=True).update(
+        released_at=released_at
+    )
+    if not released:
+        grade.refresh_from_db(fields=["released_at"])
+        return False
+    grade.released_at = released_at
     submission = grade.submission
     notify(
         recipient=submission.enrolment.trainee,
@@ -269,4 +322,13 @@ def grade_release(*, grade: CaseGrade, now: dt.datetime | None = None) -> CaseGr
         body=_("Result: %(percent)s %%.") % {"percent": grade.percent},
         url=submission.case.url or "",
     )
-    return grade
+    return True
+
+
+def grades_release_all(*, cohort: Cohort) -> int:
+    """«Publish all grades» of a cohort: how many this call released (a second click, or a
+    second tab at the same moment, finds none left)."""
+    grades = CaseGrade.objects.filter(
+        submission__enrolment__cohort=cohort, released_at__isnull=True
+    ).select_related("submission__enrolment__trainee", "submission__case")
+    return sum(grade_release(grade=grade) for grade in grades)

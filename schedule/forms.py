@@ -1,4 +1,7 @@
+"""The forms of the schedule: a session (or a weekly series) and a rating."""
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail.documents import get_document_model
 
@@ -13,6 +16,38 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+MAX_ID_DIGITS = 18  # every database's integers hold it; SQLite fails on a longer number
+
+
+def _is_id(value) -> bool:
+    text = str(value)
+    return text.isascii() and text.isdigit() and len(text) <= MAX_ID_DIGITS
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    """A choice of record by id that refuses a value no id can be («²», 40 digits) before it
+    reaches the database, where an out-of-range number is an error rather than no match."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not _is_id(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Several records by id, refused as IdChoiceField refuses one."""
+
+    def _check_values(self, value):
+        for item in value:
+            if not _is_id(item):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": item},
+                )
+        return super()._check_values(value)
 
 
 class SessionForm(forms.ModelForm):
@@ -43,6 +78,11 @@ class SessionForm(forms.ModelForm):
             "kind",
             "materials",
         ]
+        field_classes = {
+            "module": IdChoiceField,
+            "speakers": IdMultipleChoiceField,
+            "materials": IdMultipleChoiceField,
+        }
         widgets = {
             "starts_at": DateTimeInput(),
             "ends_at": DateTimeInput(),

@@ -32,15 +32,18 @@ from .models import (
 from .selectors import feedback_report, my_sessions, sessions_visible_to, trainee_sessions
 from .services import (
     CheckinError,
-    attendance_mark,
     calendar_token,
     calendar_token_reset,
     checkin,
     checkin_code,
+    checkin_enrolment,
     checkin_open,
+    feedback_enrolment,
     feedback_leave,
+    feedback_refusal,
     mark_all_present,
     overlapping,
+    register_update,
     sessions_create,
 )
 
@@ -183,20 +186,26 @@ def session_detail(request, pk: int):
             .order_by("-changed_at")[:30]
         )
     else:
-        enrolment = Enrolment.objects.filter(trainee=request.user, cohort=session.cohort).first()
+        enrolment = feedback_enrolment(request.user, session)
         mine = session.attendance.filter(enrolment=enrolment).first() if enrolment else None
         context["mine"] = mine
         context["feedback_given"] = SessionFeedback.objects.filter(
             session=session, enrolment=enrolment
         ).exists()
-        context["can_rate"] = (
-            mine is not None
-            and mine.status in {Attendance.Status.PRESENT, Attendance.Status.LATE}
-            and not context["feedback_given"]
-            and session.starts_at <= timezone.now()
+        context["can_rate"] = not context["feedback_given"] and not feedback_refusal(
+            enrolment=enrolment, attendance=mine, session=session, now=timezone.now()
         )
         context["feedback_form"] = FeedbackForm()
     return render(request, "schedule/session_detail.html", context)
+
+
+def _refused(request, session: Session, errors: list[str]):
+    """The session page again, with why the request was refused, as a 400: nothing changed."""
+    for error in errors:
+        messages.error(request, error)
+    response = session_detail(request, session.pk)
+    response.status_code = 400
+    return response
 
 
 @login_required
@@ -205,28 +214,15 @@ def register_save(request, pk: int):
     session = _visible_session(request.user, pk)
     if not teaches_cohort(request.user, session.cohort):
         raise PermissionDenied
-    enrolments = {
-        str(enrolment.pk): enrolment
-        for enrolment in Enrolment.objects.filter(cohort=session.cohort).select_related("trainee")
+    marks = {
+        key.removeprefix("status-"): value
+        for key, value in request.POST.items()
+        if key.startswith("status-")
     }
-    before = dict(
-        session.attendance.values_list("enrolment_id", "status")
-    )  # one read, not one a row
-    changed = 0
-    for key, value in request.POST.items():
-        if not key.startswith("status-") or not value:
-            continue
-        enrolment = enrolments.get(key.removeprefix("status-"))
-        if enrolment is None:
-            messages.error(request, _("A mark was sent for someone not in this cohort."))
-            continue
-        try:
-            mark = attendance_mark(
-                session=session, enrolment=enrolment, status=value, by=request.user
-            )
-            changed += before.get(enrolment.pk) != mark.status
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+    try:
+        changed = register_update(session=session, marks=marks, by=request.user)
+    except ValidationError as error:
+        return _refused(request, session, error.messages)
     messages.success(request, _("Register saved: %(count)s marks changed.") % {"count": changed})
     return redirect("schedule:session", pk=session.pk)
 
@@ -278,9 +274,7 @@ def checkin_confirm(request, pk: int, code: str):
                 _("You are marked: %(status)s.") % {"status": mark.get_status_display().lower()},
             )
             return redirect("schedule:session", pk=session.pk)
-    elif not Enrolment.objects.filter(
-        trainee=request.user, cohort=session.cohort, status=Enrolment.Status.ACTIVE
-    ).exists():
+    elif checkin_enrolment(request.user, session) is None:
         raise PermissionDenied
     return render(request, "schedule/checkin_confirm.html", {"session": session, "code": code})
 
@@ -291,7 +285,10 @@ def feedback_save(request, pk: int):
     session = get_object_or_404(trainee_sessions(request.user), pk=pk)
     form = FeedbackForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose a rating from 1 to 5."))
+        # The form's own words, field by field: no rating chosen, a comment too long.
+        for name, errors in form.errors.items():
+            for error in errors:
+                messages.error(request, f"{form.fields[name].label}: {error}")
     else:
         try:
             feedback_leave(

@@ -6,24 +6,43 @@ import zipfile
 from decimal import Decimal
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.test.client import BOUNDARY, encode_multipart
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from assessments.casework import (
+    MAX_ANSWER_CHARS,
+    MAX_COMMENT_CHARS,
+    MAX_FILE_BYTES,
+    MAX_FILES,
     CaseWorkError,
     CriterionMark,
+    can_change,
     grade_save,
     sniff_type,
     submission_save,
 )
 from assessments.gradebook import cohort_gradebook, final_grade
-from assessments.models import CaseGrade, CaseSubmission, QuestionKind, QuizAttempt
+from assessments.models import (
+    CaseGrade,
+    CaseSubmission,
+    QuestionKind,
+    QuizAttempt,
+    SubmissionFile,
+)
 from assessments.services import attempt_start, attempt_submit
-from courses.models import ActivityCompletion, CaseStudyPage, ModulePage
+from assessments.views import casework as casework_views
+from courses.models import ActivityCompletion, CaseStudyPage, Enrolment, ModulePage
+from courses.services import enrolment_withdraw
 from notifications.models import Notification
 from tests import factories
+from tests.concurrency import client_for, concurrency_test, run_together, status_codes
 
 pytestmark = pytest.mark.django_db
 
@@ -322,6 +341,224 @@ def test_files_are_served_only_to_those_who_may_see_them(client, world):
     assert client.get(url).status_code == 404
 
 
+def test_submitting_unchanged_work_again_is_the_same_submission(world):
+    first = submit(world, answer="План")
+    again = submit(world, answer="План")  # a double click, one after the other
+
+    assert (again.times_submitted, again.submitted_at) == (1, first.submitted_at)
+    assert submit(world, answer="План, исправленный").times_submitted == 2
+
+
+def test_removing_a_file_the_other_tab_already_removed_is_not_an_error(world):
+    submission = submit(world, files=[SimpleUploadedFile("plan.pdf", PDF)], submit=False)
+    gone = submission.files.get().pk
+    remove = {"answers": {}, "files": [], "remove_files": [gone], "submit": False}
+    submission_save(user=world["trainee"], case=world["case"], **remove)
+
+    submission_save(user=world["trainee"], case=world["case"], **remove)
+
+    assert not SubmissionFile.objects.exists()
+
+
+# A withdrawn trainee ----------------------------------------------------------------------
+
+
+def test_a_withdrawn_trainee_can_no_longer_save_or_submit_but_still_reads_their_work(client, world):
+    draft = submit(world, answer="Черновик", submit=False, files=[SimpleUploadedFile("a.pdf", PDF)])
+    enrolment_withdraw(enrolment=world["enrolment"])
+    client.force_login(world["trainee"])
+    url = reverse("assessments:casework_save", args=(world["case"].pk,))
+
+    for data in (
+        {f"task-{world['task'].pk}": "Новый текст"},
+        {f"task-{world['task'].pk}": "Новый текст", "submit": "1"},
+        {"files": SimpleUploadedFile("b.pdf", PDF)},
+        {"remove": str(draft.files.get().pk)},
+    ):
+        assert client.post(url, data).status_code == 403
+    with pytest.raises(PermissionDenied):
+        submit(world, answer="Новый текст")
+
+    work = CaseSubmission.objects.get()
+    assert (work.status, work.answers, work.times_submitted) == (
+        CaseSubmission.Status.DRAFT,
+        draft.answers,
+        0,
+    )
+    assert [item.original_name for item in work.files.all()] == ["a.pdf"]
+    assert not ActivityCompletion.objects.exists()
+    # What they did stays theirs to read.
+    download = client.get(reverse("assessments:submission_file", args=(work.files.get().pk,)))
+    assert download.status_code == 200
+    assert client.get(reverse("courses:learning")).status_code == 200
+
+
+def test_work_cannot_change_once_the_enrolment_is_not_active(world):
+    submission = submit(world, submit=False)
+    for status in (Enrolment.Status.WITHDRAWN, Enrolment.Status.COMPLETED):
+        world["enrolment"].status = status
+        assert not can_change(submission, world["enrolment"], timezone.now())
+    world["enrolment"].status = Enrolment.Status.ACTIVE
+    assert can_change(submission, world["enrolment"], timezone.now())
+
+
+# Bad input: a clear refusal, never a 500, and nothing changed ------------------------------
+
+
+@pytest.fixture
+def draft(client, world):
+    """The trainee, signed in, with a saved draft holding one file."""
+    client.force_login(world["trainee"])
+    return submit(
+        world, answer="Сохранённый текст", submit=False, files=[SimpleUploadedFile("a.pdf", PDF)]
+    )
+
+
+def assert_draft_unchanged(draft):
+    work = CaseSubmission.objects.get(pk=draft.pk)
+    assert (work.status, work.answers, work.times_submitted) == (
+        CaseSubmission.Status.DRAFT,
+        draft.answers,
+        0,
+    )
+    assert list(work.files.values_list("original_name", flat=True)) == ["a.pdf"]
+
+
+def save_url(world) -> str:
+    return reverse("assessments:casework_save", args=(world["case"].pk,))
+
+
+@pytest.mark.parametrize("value", ["²", "-1", "1.0", "", " 7", "1" * 19, "٣"])
+def test_a_malformed_file_id_to_remove_is_a_400(client, world, draft, value):
+    response = client.post(
+        save_url(world),
+        {f"task-{world['task'].pk}": "Новый", "remove": value, "submit": "1"},
+    )
+
+    assert response.status_code == 400
+    assert "Список файлов для удаления искажён." in response.content.decode()
+    assert_draft_unchanged(draft)
+
+
+def test_the_file_of_another_trainee_cannot_be_removed(client, world, draft):
+    other = factories.user("Trainee")
+    factories.enrol(other, world["cohort"])
+    theirs = submission_save(
+        user=other,
+        case=world["case"],
+        answers={},
+        files=[SimpleUploadedFile("theirs.pdf", PDF)],
+        remove_files=[],
+        submit=False,
+    ).files.get()
+
+    response = client.post(
+        save_url(world), {f"task-{world['task'].pk}": "Новый", "remove": str(theirs.pk)}
+    )
+
+    assert response.status_code == 302
+    assert [str(message) for message in get_messages(response.wsgi_request)] == [
+        "Файл, который вы хотите удалить, не относится к этой работе."
+    ]
+    assert SubmissionFile.objects.filter(pk=theirs.pk).exists()
+    assert_draft_unchanged(draft)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["x" * (MAX_ANSWER_CHARS + 1), "до\x00после"],
+    ids=["one character too long", "a NUL character"],
+)
+def test_an_answer_that_cannot_be_kept_is_refused_with_a_message(client, world, draft, answer):
+    response = client.post(save_url(world), {f"task-{world['task'].pk}": answer, "submit": "1"})
+
+    assert response.status_code == 302
+    assert [m.level_tag for m in get_messages(response.wsgi_request)] == ["error"]
+    assert_draft_unchanged(draft)
+
+
+def test_an_answer_exactly_at_the_limit_is_saved(client, world, draft):
+    client.post(save_url(world), {f"task-{world['task'].pk}": "x" * MAX_ANSWER_CHARS})
+
+    assert CaseSubmission.objects.get().answers[str(world["task"].pk)] == "x" * MAX_ANSWER_CHARS
+
+
+@pytest.mark.parametrize("key", ["task-999999", "task-²", "task-", "task-" + "9" * 40])
+def test_an_answer_to_a_task_the_case_does_not_have_is_refused(client, world, draft, key):
+    response = client.post(save_url(world), {key: "чужое", "submit": "1"})
+
+    assert response.status_code == 302
+    assert [m.level_tag for m in get_messages(response.wsgi_request)] == ["error"]
+    assert_draft_unchanged(draft)
+
+
+def test_a_request_larger_than_the_form_can_send_is_refused_before_it_is_read(
+    client, world, draft, monkeypatch
+):
+    body = encode_multipart(
+        BOUNDARY,
+        {f"task-{world['task'].pk}": "Новый", "files": SimpleUploadedFile("b.pdf", PDF)},
+    )
+
+    def post():
+        # The body as bytes, so that its length is known: the client sends it as it is.
+        return client.post(
+            save_url(world), body, content_type="multipart/form-data; boundary=" + BOUNDARY
+        )
+
+    monkeypatch.setattr(casework_views, "MAX_WORK_REQUEST_BYTES", len(body) - 1)
+    refused = post()
+    assert refused.status_code == 400
+    assert "Отправленная работа слишком велика" in refused.content.decode()
+    assert_draft_unchanged(draft)
+
+    monkeypatch.setattr(casework_views, "MAX_WORK_REQUEST_BYTES", len(body))
+    assert post().status_code == 302
+    assert CaseSubmission.objects.get().files.count() == 2
+
+
+def test_the_real_limit_allows_five_full_files():
+    assert casework_views.MAX_WORK_REQUEST_BYTES > MAX_FILES * MAX_FILE_BYTES
+
+
+def test_case_work_still_needs_the_csrf_token(world, draft):
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(world["trainee"])
+
+    response = strict.post(save_url(world), {f"task-{world['task'].pk}": "Новый", "submit": "1"})
+
+    assert response.status_code == 403
+    assert_draft_unchanged(draft)
+
+
+@pytest.mark.parametrize("where", ["overall", "criterion"])
+def test_a_grading_comment_over_the_limit_is_refused_and_at_the_limit_kept(client, world, where):
+    submission = submit(world)
+    first, second = world["criteria"]
+    client.force_login(world["instructor"])
+    url = reverse("assessments:grade", args=(submission.pk,))
+
+    def post(comment: str):
+        return client.post(
+            url,
+            {
+                f"criterion-{first.pk}": first.levels[2].id,
+                f"criterion-{second.pk}": second.levels[1].id,
+                "comment" if where == "overall" else f"comment-{first.pk}": comment,
+            },
+        )
+
+    for refused in ("x" * (MAX_COMMENT_CHARS + 1), "a\x00b"):
+        response = post(refused)
+        assert response.status_code == 400 and "alert-danger" in response.content.decode()
+        assert not CaseGrade.objects.exists()
+
+    assert post("x" * MAX_COMMENT_CHARS).status_code == 302
+    grade = CaseGrade.objects.get()
+    kept = grade.comment if where == "overall" else grade.criteria[0]["comment"]
+    assert kept == "x" * MAX_COMMENT_CHARS
+
+
 # Gradebook -------------------------------------------------------------------------------
 
 
@@ -408,3 +645,121 @@ def test_gradebook_runs_a_constant_number_of_queries(world):
         cohort_gradebook(world["cohort"])
 
     assert len(small) == len(large)
+
+
+# Concurrency: double clicks and two tabs (PostgreSQL, real parallel requests) ---------------
+
+
+def post_work(client, world, *, answer: str, submit: bool = False, files: int = 0):
+    """The case page's form, as the browser sends it."""
+    data = {f"task-{world['task'].pk}": answer}
+    if submit:
+        data["submit"] = "1"
+    if files:
+        data["files"] = [SimpleUploadedFile(f"scan{n}.png", PNG) for n in range(files)]
+    return client.post(reverse("assessments:casework_save", args=(world["case"].pk,)), data)
+
+
+@concurrency_test
+def test_two_tabs_saving_the_first_draft_at_once_make_one_submission(world):
+    tabs = [client_for(world["trainee"]) for _ in range(6)]
+
+    outcomes = run_together(
+        *[lambda tab=tab: post_work(tab, world, answer="Черновик") for tab in tabs]
+    )
+
+    assert status_codes(outcomes) == [302] * 6
+    submission = CaseSubmission.objects.get()
+    assert submission.answers == {str(world["task"].pk): "Черновик"}
+    assert submission.status == CaseSubmission.Status.DRAFT
+
+
+@concurrency_test
+def test_a_double_clicked_submit_submits_once(world):
+    tabs = [client_for(world["trainee"]) for _ in range(3)]
+
+    outcomes = run_together(
+        *[lambda tab=tab: post_work(tab, world, answer="Мой план", submit=True) for tab in tabs]
+    )
+
+    assert status_codes(outcomes) == [302] * 3
+    submission = CaseSubmission.objects.get()
+    assert submission.status == CaseSubmission.Status.SUBMITTED
+    assert submission.times_submitted == 1
+    assert ActivityCompletion.objects.filter(activity_id=world["case"].pk).count() == 1
+
+
+@concurrency_test
+def test_the_file_limit_holds_when_tabs_upload_at_once(world):
+    tabs = [client_for(world["trainee"]) for _ in range(3)]
+
+    outcomes = run_together(
+        *[lambda tab=tab: post_work(tab, world, answer="Сканы", files=2) for tab in tabs]
+    )
+
+    assert status_codes(outcomes) == [302] * 3
+    # Two uploads of two files fit under the limit of five; the third is refused, not added.
+    assert SubmissionFile.objects.count() == 4
+    assert CaseSubmission.objects.count() == 1
+
+
+@concurrency_test
+def test_grading_the_same_work_twice_at_once_grades_and_notifies_once(world):
+    submission = submit(world)
+    first, second = world["criteria"]
+    data = {
+        f"criterion-{first.pk}": first.levels[2].id,
+        f"criterion-{second.pk}": second.levels[1].id,
+        "comment": "Итог",
+        "release": "1",
+    }
+    url = reverse("assessments:grade", args=(submission.pk,))
+    tabs = [client_for(world["instructor"]) for _ in range(3)]
+
+    outcomes = run_together(*[lambda tab=tab: tab.post(url, data) for tab in tabs])
+
+    assert status_codes(outcomes) == [302] * 3
+    grade = CaseGrade.objects.get()
+    assert grade.percent == Decimal("100.0") and grade.is_released
+    assert Notification.objects.filter(recipient=world["trainee"]).count() == 1
+
+
+@concurrency_test
+def test_releasing_all_grades_twice_at_once_tells_each_trainee_once(world):
+    trainees = [world["trainee"]]
+    for _ in range(3):
+        trainee = factories.user("Trainee")
+        factories.enrol(trainee, world["cohort"])
+        trainees.append(trainee)
+    for trainee in trainees:
+        work = submission_save(
+            user=trainee,
+            case=world["case"],
+            answers={str(world["task"].pk): "План"},
+            files=[],
+            remove_files=[],
+            submit=True,
+        )
+        grade_save(
+            grader=world["instructor"],
+            submission=work,
+            marks=marks(world, 1, 1),
+            comment="",
+            release=False,
+        )
+    url = reverse("assessments:release_all", args=(world["cohort"].pk,))
+    tabs = [client_for(world["instructor"]) for _ in range(3)]
+
+    outcomes = run_together(*[lambda tab=tab: tab.post(url) for tab in tabs])
+
+    assert status_codes(outcomes) == [302] * 3
+    assert not CaseGrade.objects.filter(released_at__isnull=True).exists()
+    for trainee in trainees:
+        assert Notification.objects.filter(recipient=trainee).count() == 1
+    # Each says what it did: together, the four grades once.
+    counts = [
+        int(str(message).rsplit(" ", 1)[-1].rstrip("."))
+        for response in outcomes
+        for message in response.wsgi_request._messages
+    ]
+    assert sum(counts) == 4

@@ -1,11 +1,13 @@
 """Case work: the trainee's submission, the instructors' queue and rubric grading, the gradebook."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from content.http import attachment_headers, file_response
@@ -13,11 +15,14 @@ from courses.models import CaseStudyPage
 from courses.selectors import cohorts_visible_to, follows_cohorts, teaches_cohort
 
 from ..casework import (
+    MAX_ANSWER_CHARS,
+    MAX_FILE_BYTES,
+    MAX_FILES,
     CaseWorkError,
     CriterionMark,
     can_grade,
-    grade_release,
     grade_save,
+    grades_release_all,
     submission_save,
 )
 from ..downloads import submission_file_download
@@ -25,17 +30,60 @@ from ..gradebook import cohort_gradebook, export_csv, export_xlsx
 from ..models import CaseGrade, SubmissionFile
 from ..selectors import grading_queue, submission_visible_to
 
+# The largest request the case form can honestly send: five files at the limit, and the answers
+# (Django refuses more than DATA_UPLOAD_MAX_MEMORY_SIZE of them itself).
+MAX_WORK_REQUEST_BYTES = MAX_FILES * MAX_FILE_BYTES + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+MAX_ID_DIGITS = 18  # fits every database's integers; «²», «-1» or 40 digits are not ids
+
+
+def record_ids(values: list[str]) -> list[int] | None:
+    """The ids a form sent (`remove=12`), or None when any is not a plain id."""
+    if not all(
+        value.isascii() and value.isdigit() and len(value) <= MAX_ID_DIGITS for value in values
+    ):
+        return None
+    return [int(value) for value in values]
+
+
+def _refused(request, case: CaseStudyPage, message: str):
+    """The case page again, with why the request was refused, as a 400: nothing was saved."""
+    messages.error(request, message)
+    response = case.serve(request)
+    response.status_code = 400
+    return response
+
 
 @login_required
+@csrf_exempt  # only to measure the body before the CSRF check reads it; checked just below
 @require_POST
 def casework_save(request, pk: int):
     case = get_object_or_404(CaseStudyPage.objects.live(), pk=pk)
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0  # Django reads no body it cannot measure
+    if length > MAX_WORK_REQUEST_BYTES:
+        # Refused before Django parses it: the files of a bigger request would be written to
+        # temporary files, whatever their number and size, before any rule could turn them away.
+        return _refused(
+            request,
+            case,
+            _("The work sent is too large: at most %(count)s files of %(size)s MB each.")
+            % {"count": MAX_FILES, "size": MAX_FILE_BYTES // (1024 * 1024)},
+        )
+    return _casework_save(request, case)
+
+
+@csrf_protect
+def _casework_save(request, case: CaseStudyPage):
+    remove = record_ids(request.POST.getlist("remove"))
+    if remove is None:
+        return _refused(request, case, _("The list of files to remove is malformed."))
     answers = {
         key.removeprefix("task-"): value
         for key, value in request.POST.items()
         if key.startswith("task-")
     }
-    remove = [int(value) for value in request.POST.getlist("remove") if value.isdigit()]
     submit = "submit" in request.POST
     try:
         submission_save(
@@ -49,8 +97,12 @@ def casework_save(request, pk: int):
     except CaseWorkError as error:
         for message in error.messages:
             messages.error(request, message)
-        # Nothing the trainee typed is lost: their text comes back in the form.
-        request.session[f"casework-draft-{case.pk}"] = answers
+        # Nothing the trainee typed is lost: their text comes back in the form (the answers to
+        # this case's tasks, as long as the form lets anyone type them).
+        tasks = {str(task.pk) for task in case.tasks.all()}
+        request.session[f"casework-draft-{case.pk}"] = {
+            key: value[:MAX_ANSWER_CHARS] for key, value in answers.items() if key in tasks
+        }
     else:
         request.session.pop(f"casework-draft-{case.pk}", None)
         messages.success(
@@ -155,13 +207,7 @@ def release_all(request, pk: int):
     cohort = _followed_cohort(request.user, pk)
     if not teaches_cohort(request.user, cohort):
         raise PermissionDenied
-    grades = CaseGrade.objects.filter(
-        submission__enrolment__cohort=cohort, released_at__isnull=True
-    ).select_related("submission__enrolment__trainee", "submission__case")
-    count = 0
-    for item in grades:
-        grade_release(grade=item)
-        count += 1
+    count = grades_release_all(cohort=cohort)
     messages.success(request, _("Grades released: %(count)s.") % {"count": count})
     return redirect("assessments:queue", pk=cohort.pk)
 
