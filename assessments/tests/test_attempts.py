@@ -1,13 +1,10 @@
 """Quiz attempts: limits, deadlines, grading once, and what the pages reveal."""
 
 import datetime as dt
-import os
 import re
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +22,14 @@ from assessments.services import (
 from courses.models import ActivityCompletion, ModulePage
 from courses.services import enrolment_withdraw
 from tests import factories
+from tests.concurrency import (
+    assert_no_errors,
+    client_for,
+    concurrency_test,
+    run_times,
+    run_together,
+    status_codes,
+)
 
 ZERO = dt.timedelta(0)
 SECRET_ANSWER = "кругподдержки"
@@ -451,47 +456,22 @@ def test_autosave_answers_json(client, setup):
 # Concurrency (PostgreSQL: real row locks, real parallel connections) -------------------------
 
 
-def _in_parallel(count: int, work):
-    if connection.vendor != "postgresql":
-        if os.environ.get("CI"):
-            pytest.fail("The concurrency tests must run on PostgreSQL in CI.")
-        pytest.skip("Parallel connections need PostgreSQL (set DATABASE_URL); CI runs this.")
-    barrier = threading.Barrier(count)
-    results, failures = [], []
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(work())
-        except Exception as error:  # collected and asserted by the test
-            failures.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results, failures
-
-
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@concurrency_test
 def test_parallel_submits_grade_exactly_once(setup):
     attempt = attempt_start(user=setup["trainee"], quiz=setup["quiz"])
     single = setup["single"]
     data = answers(**{f"q{single.pk}": right_token(attempt, single)})
 
-    results, failures = _in_parallel(
+    results = run_times(
         6, lambda: attempt_submit(attempt=QuizAttempt.objects.get(pk=attempt.pk), data=data)[0]
     )
 
-    assert failures == []
+    assert_no_errors(results)
     assert len({result.submitted_at for result in results}) == 1
     assert ActivityCompletion.objects.filter(activity_id=setup["quiz"].pk).count() == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@concurrency_test
 def test_parallel_starts_respect_the_attempt_limit(setup):
     quiz = setup["quiz"]
 
@@ -503,7 +483,25 @@ def test_parallel_starts_respect_the_attempt_limit(setup):
         return attempt_submit(attempt=attempt)[0].pk
 
     for _round in range(3):
-        _results, failures = _in_parallel(5, start_and_submit)
-        assert failures == []
+        assert_no_errors(run_times(5, start_and_submit))
 
     assert QuizAttempt.objects.filter(quiz=quiz).count() == 2
+
+
+@concurrency_test
+def test_a_double_click_on_start_and_submit_is_harmless(setup):
+    quiz, single = setup["quiz"], setup["single"]
+    tabs = [client_for(setup["trainee"]) for _ in range(3)]
+    start = reverse("assessments:start", args=(quiz.pk,))
+
+    assert (
+        status_codes(run_together(*[lambda tab=tab: tab.post(start) for tab in tabs])) == [302] * 3
+    )
+    attempt = QuizAttempt.objects.get()
+    submit = reverse("assessments:submit", args=(attempt.pk,))
+    answer = {f"q{single.pk}": right_token(attempt, single)}
+    codes = status_codes(run_together(*[lambda tab=tab: tab.post(submit, answer) for tab in tabs]))
+
+    assert codes == [302] * 3
+    attempt.refresh_from_db()
+    assert attempt.status == QuizAttempt.Status.GRADED and attempt.score == Decimal("1.00")
