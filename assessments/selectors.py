@@ -1,4 +1,9 @@
-"""Reads of quizzes and attempts, scoped to who asks."""
+"""Reads of quizzes and attempts, scoped to who asks.
+
+Quiz parts: the trainee's overview of a quiz, their own attempts, the questions of an attempt as
+the take and summary pages show them (choices by token, never their truth), the timer counted on
+the server's clock, and the review of a graded attempt — built only once the review policy allows.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.http import Http404
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from courses.models import Enrolment
 from courses.selectors import enrolment_for
@@ -18,6 +25,7 @@ from .models import (
     Question,
     QuestionOption,
     QuizAttempt,
+    QuestionKind,
     QuizPage,
     ReviewPolicy,
 )
@@ -56,6 +64,7 @@ class QuizOverview:
     passed: bool = False
     closed: bool = False
     question_count: int = 0
+    review_rule: str = ""
 
     @property
     def can_start(self) -> bool:
@@ -70,7 +79,7 @@ class QuizOverview:
 def quiz_overview(*, user, quiz: QuizPage) -> QuizOverview:
     enrolment = enrolment_for(user, quiz.program)
     closed = quiz.closes_at is not None and timezone.now() >= quiz.closes_at
-    overview = QuizOverview(enrolment=enrolment, closed=closed)
+    overview = QuizOverview(enrolment=enrolment, closed=closed, review_rule=review_rule_text(quiz))
     if enrolment is None:
         return overview
     overview.attempts = list(
@@ -93,6 +102,14 @@ def attempt_of(user, pk: int) -> QuizAttempt:
     if attempt is None:
         raise Http404
     return attempt
+
+
+class AnswerState:
+    """How far a question of an open attempt is answered (what the summary page lists)."""
+
+    ANSWERED = "answered"
+    INCOMPLETE = "incomplete"  # matching or ordering with some rows left empty
+    UNANSWERED = "unanswered"
 
 
 @dataclass
@@ -121,10 +138,23 @@ class ShownQuestion:
     answer: object = None
     earned: Decimal | None = None
     error: str = ""
+    number: int = 0  # its place in the attempt, from 1
 
     @property
     def name(self) -> str:
         return field_name(self.question.pk)
+
+    @property
+    def state(self) -> str:
+        """Whether the saved answer is there: by its presence alone, never by its truth."""
+        if self.answer in (None, "", [], {}):
+            return AnswerState.UNANSWERED
+        kind = self.question.kind
+        if kind == QuestionKind.MATCHING and len(self.answer) < len(self.options):
+            return AnswerState.INCOMPLETE
+        if kind == QuestionKind.ORDERING and len(self.answer) < len(self.options):
+            return AnswerState.INCOMPLETE
+        return AnswerState.ANSWERED
 
     def _token(self, choices: list[Choice], pk) -> str | None:
         return next((choice.token for choice in choices if str(choice.option.pk) == str(pk)), None)
@@ -194,6 +224,7 @@ def shown_questions(
         earned = attempt.results.get(str(question.pk))
         shown.append(
             ShownQuestion(
+                number=len(shown) + 1,
                 question=question,
                 options=choices(entry.get("options", [])),
                 pairs=choices(entry.get("pairs", [])),
@@ -203,6 +234,262 @@ def shown_questions(
             )
         )
     return shown
+
+
+@dataclass
+class AttemptSummary:
+    """The page before submitting: every question's state, and those still to answer."""
+
+    questions: list[ShownQuestion]
+
+    @property
+    def unanswered(self) -> list[ShownQuestion]:
+        return [item for item in self.questions if item.state != AnswerState.ANSWERED]
+
+
+def attempt_summary(*, attempt: QuizAttempt) -> AttemptSummary:
+    return AttemptSummary(questions=shown_questions(attempt))
+
+
+# The timer -----------------------------------------------------------------------------------
+
+# The attempt page warns when less than this is left (in seconds): first gently, then urgently.
+TIMER_WARNING_SECONDS = 5 * 60
+TIMER_DANGER_SECONDS = 60
+
+
+def seconds_left(attempt: QuizAttempt, now: dt.datetime | None = None) -> int | None:
+    """Whole seconds until the attempt's deadline by the server's clock; None without a limit.
+
+    The page counts down from this number, not from the browser's clock, which may be wrong.
+    """
+    if attempt.deadline is None:
+        return None
+    left = (attempt.deadline - (now or timezone.now())).total_seconds()
+    return max(0, int(left))
+
+
+def clock_text(seconds: int) -> str:
+    """"14:05", or "1:02:09" from an hour up — as quiz.js writes it."""
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
+
+
+@dataclass
+class AttemptTimer:
+    """What the sticky timer of an attempt shows when the page is rendered."""
+
+    seconds: int
+    warning_text: str
+    danger_text: str
+    warning_at: int = TIMER_WARNING_SECONDS
+    danger_at: int = TIMER_DANGER_SECONDS
+
+    @property
+    def level(self) -> str:
+        if self.seconds < self.danger_at:
+            return "danger"
+        if self.seconds < self.warning_at:
+            return "warning"
+        return ""
+
+    @property
+    def text(self) -> str:
+        return {"danger": self.danger_text, "warning": self.warning_text}.get(self.level, "")
+
+    @property
+    def clock(self) -> str:
+        return clock_text(self.seconds)
+
+
+def attempt_timer(attempt: QuizAttempt, now: dt.datetime | None = None) -> AttemptTimer | None:
+    seconds = seconds_left(attempt, now)
+    if seconds is None:
+        return None
+    warn, danger = TIMER_WARNING_SECONDS // 60, TIMER_DANGER_SECONDS // 60
+    return AttemptTimer(
+        seconds=seconds,
+        warning_text=ngettext(
+            "Less than %(count)s minute left.", "Less than %(count)s minutes left.", warn
+        )
+        % {"count": warn},
+        danger_text=ngettext(
+            "Less than %(count)s minute left: when time is up, the attempt is submitted "
+            "with the answers saved.",
+            "Less than %(count)s minutes left: when time is up, the attempt is submitted "
+            "with the answers saved.",
+            danger,
+        )
+        % {"count": danger},
+    )
+
+
+# The review of a graded attempt ---------------------------------------------------------------
+
+
+class Mark:
+    """How a question (or one row of it) was answered, as the review says it."""
+
+    RIGHT = "right"
+    PARTLY = "partly"
+    WRONG = "wrong"
+
+
+def mark_of(earned: Decimal | None) -> str:
+    if earned is None or earned <= 0:
+        return Mark.WRONG
+    return Mark.RIGHT if earned >= 1 else Mark.PARTLY
+
+
+@dataclass
+class ReviewChoice:
+    """An option of a choice question: chosen by the trainee, correct, both or neither."""
+
+    text: str
+    chosen: bool
+    correct: bool
+
+    @property
+    def mark(self) -> str | None:
+        if self.chosen:
+            return Mark.RIGHT if self.correct else Mark.WRONG
+        return None
+
+
+@dataclass
+class ReviewRow:
+    """A row of a matching or ordering question: the trainee's answer beside the right one."""
+
+    label: str
+    given: str | None
+    correct: str
+    mark: str
+
+
+@dataclass
+class QuestionReview:
+    """A graded question as the review shows it, once the quiz's review policy allows."""
+
+    item: ShownQuestion
+    mark: str
+    choices: list[ReviewChoice] = field(default_factory=list)
+    rows: list[ReviewRow] = field(default_factory=list)
+    accepted: list[str] = field(default_factory=list)
+
+    @property
+    def question(self) -> Question:
+        return self.item.question
+
+    @property
+    def number(self) -> int:
+        return self.item.number
+
+    @property
+    def answer(self):
+        return self.item.answer
+
+    @property
+    def earned_points(self) -> Decimal:
+        return self.item.earned_points or Decimal("0")
+
+
+def _row_mark(right: bool) -> str:
+    return Mark.RIGHT if right else Mark.WRONG
+
+
+def _review(item: ShownQuestion) -> QuestionReview:
+    question = item.question
+    review = QuestionReview(item=item, mark=mark_of(item.earned))
+    kind = question.kind
+    if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+        chosen = item.answer if isinstance(item.answer, list) else [item.answer]
+        chosen_ids = {int(value) for value in chosen if value not in (None, "")}
+        review.choices = [
+            ReviewChoice(
+                choice.text,
+                chosen=choice.option.pk in chosen_ids,
+                correct=choice.option.is_correct,
+            )
+            for choice in item.options
+        ]
+    elif kind == QuestionKind.MATCHING:
+        answer = item.answer if isinstance(item.answer, dict) else {}
+        by_id = {choice.option.pk: choice.option for choice in item.pairs}
+        for row in item.options:
+            given_id = answer.get(str(row.option.pk))
+            given = by_id.get(int(given_id)) if given_id not in (None, "") else None
+            review.rows.append(
+                ReviewRow(
+                    label=row.text,
+                    given=given.match_text if given else None,
+                    correct=row.option.match_text,
+                    mark=_row_mark(given is not None and given.pk == row.option.pk),
+                )
+            )
+    elif kind == QuestionKind.ORDERING:
+        # As graded: the saved list is the trainee's order, its index the position.
+        given = [int(value) for value in item.answer] if isinstance(item.answer, list) else []
+        texts = {choice.option.pk: choice.text for choice in item.options}
+        for index, option in enumerate(item.correct_order):
+            given_id = given[index] if index < len(given) else None
+            review.rows.append(
+                ReviewRow(
+                    label=str(index + 1),
+                    given=texts.get(given_id) if given_id is not None else None,
+                    correct=option.text,
+                    mark=_row_mark(given_id == option.pk),
+                )
+            )
+    elif kind == QuestionKind.SHORT_TEXT:
+        review.accepted = [
+            line.strip() for line in question.accepted_answers.splitlines() if line.strip()
+        ]
+    return review
+
+
+def attempt_review(*, attempt: QuizAttempt, now: dt.datetime | None = None) -> list[QuestionReview]:
+    """Every question of a graded attempt with the trainee's answer, the right one and the mark.
+
+    Empty until the quiz's review policy allows: correct answers must not reach the page before.
+    """
+    if not review_allowed(attempt.quiz, attempt, now):
+        return []
+    return [_review(item) for item in shown_questions(attempt)]
+
+
+def _moment(value: dt.datetime) -> str:
+    """«12 декабря 2026, 18:00», in the site's time zone."""
+    return formats.date_format(timezone.localtime(value), "j E Y, H:i")
+
+
+def review_rule_text(quiz: QuizPage) -> str:
+    """The rule «when are correct answers shown», as the quiz page states it before a start."""
+    if quiz.review_policy == ReviewPolicy.AFTER_ATTEMPT:
+        return _("Correct answers are shown after each attempt.")
+    if quiz.review_policy == ReviewPolicy.AFTER_CLOSE:
+        if quiz.closes_at is None:
+            return _(
+                "Correct answers are shown after the quiz closes; its closing date is not set yet."
+            )
+        return _("Correct answers are shown after the quiz closes, on %(date)s.") % {
+            "date": _moment(quiz.closes_at)
+        }
+    return _("Correct answers are not shown.")
+
+
+def review_deferred_text(quiz: QuizPage) -> str:
+    """What the result page says when the review is not (yet) shown."""
+    if quiz.review_policy == ReviewPolicy.AFTER_CLOSE:
+        if quiz.closes_at is None:
+            return _(
+                "Correct answers will be shown after the quiz closes; its closing date is not "
+                "set yet."
+            )
+        return _("Correct answers will be shown after %(date)s.") % {
+            "date": _moment(quiz.closes_at)
+        }
+    return _("Correct answers are not shown for this quiz.")
 
 
 # Case work ---------------------------------------------------------------------------------

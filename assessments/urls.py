@@ -8,6 +8,7 @@ urlpatterns = [
     path("quizzes/<int:pk>/start/", quizzes.quiz_start, name="start"),
     path("attempts/<int:pk>/", quizzes.attempt_take, name="attempt"),
     path("attempts/<int:pk>/save/", quizzes.attempt_autosave, name="autosave"),
+    path("attempts/<int:pk>/summary/", quizzes.attempt_check, name="summary"),
     path("attempts/<int:pk>/submit/", quizzes.attempt_finish, name="submit"),
     path("attempts/<int:pk>/result/", quizzes.attempt_result, name="result"),
     path("cases/<int:pk>/work/", casework.casework_save, name="casework_save"),

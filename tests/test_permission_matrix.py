@@ -291,6 +291,11 @@ MATRIX: dict[str, Row] = {
         lambda w: reverse("assessments:autosave", args=(w.attempt_a.pk,)),
         signed_in(404, trainee_a=302),
     ),
+    "assessments:summary": Row(
+        "get",
+        lambda w: reverse("assessments:summary", args=(w.attempt_a.pk,)),
+        signed_in(404, trainee_a=200),
+    ),
     "assessments:submit": Row(
         "post",
         lambda w: reverse("assessments:submit", args=(w.attempt_a.pk,)),

@@ -449,7 +449,7 @@ def test_autosave_answers_json(client, setup):
         HTTP_X_REQUESTED_WITH="fetch",
     )
 
-    assert response.json() == {"saved": True, "errors": {}}
+    assert response.json() == {"saved": True, "errors": {}, "remaining": None}  # no time limit
     assert QuizAttempt.objects.get().answers == {str(setup["text"].pk): "черновик"}
 
 

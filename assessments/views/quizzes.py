@@ -1,4 +1,4 @@
-"""Taking a quiz: start, answer (with autosave), submit, see the result."""
+"""Taking a quiz: start, answer (with autosave), check the summary, submit, see the result."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,7 +8,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..models import QuizPage
-from ..selectors import attempt_of, review_allowed, shown_questions
+from ..selectors import (
+    attempt_of,
+    attempt_review,
+    attempt_summary,
+    attempt_timer,
+    review_allowed,
+    review_deferred_text,
+    seconds_left,
+    shown_questions,
+)
 from ..services import (
     QuizError,
     attempt_can_continue,
@@ -49,10 +58,40 @@ def attempt_take(request, pk: int):
         return redirect("assessments:result", pk=attempt.pk)
     if not attempt_can_continue(attempt):
         return _no_longer_studying(request)
+    return _take(request, attempt, shown_questions(attempt))
+
+
+def _take(request, attempt, questions, status: int = 200):
     return render(
         request,
         "assessments/attempt_take.html",
-        {"attempt": attempt, "quiz": attempt.quiz, "questions": shown_questions(attempt)},
+        {
+            "attempt": attempt,
+            "quiz": attempt.quiz,
+            "questions": questions,
+            "timer": attempt_timer(attempt),
+        },
+        status=status,
+    )
+
+
+@login_required
+def attempt_check(request, pk: int):
+    """The summary before submitting: which questions still have no answer."""
+    attempt = close_if_expired(attempt=attempt_of(request.user, pk))
+    if not attempt.is_open:
+        return redirect("assessments:result", pk=attempt.pk)
+    if not attempt_can_continue(attempt):
+        return _no_longer_studying(request)
+    return render(
+        request,
+        "assessments/attempt_summary.html",
+        {
+            "attempt": attempt,
+            "quiz": attempt.quiz,
+            "summary": attempt_summary(attempt=attempt),
+            "timer": attempt_timer(attempt),
+        },
     )
 
 
@@ -71,10 +110,17 @@ def attempt_autosave(request, pk: int):
         return redirect("assessments:result", pk=attempt.pk)
     if _wants_json(request):
         return JsonResponse(
-            {"saved": True, "errors": {str(key): value for key, value in errors.items()}}
+            {
+                "saved": True,
+                "errors": {str(key): value for key, value in errors.items()},
+                # The page re-syncs its countdown with the server's clock on every save.
+                "remaining": seconds_left(attempt),
+            }
         )
     if errors:
         return _take_with_errors(request, attempt, errors)
+    if request.POST.get("then") == "summary":
+        return redirect("assessments:summary", pk=attempt.pk)
     messages.success(request, _("Your answers are saved."))
     return redirect("assessments:attempt", pk=attempt.pk)
 
@@ -95,12 +141,7 @@ def _take_with_errors(request, attempt, errors):
     messages.error(
         request, _("Some answers could not be accepted: see the questions marked below.")
     )
-    return render(
-        request,
-        "assessments/attempt_take.html",
-        {"attempt": attempt, "quiz": attempt.quiz, "questions": shown_questions(attempt, errors)},
-        status=400,
-    )
+    return _take(request, attempt, shown_questions(attempt, errors), status=400)
 
 
 @login_required
@@ -118,6 +159,7 @@ def attempt_result(request, pk: int):
             "attempt": attempt,
             "quiz": attempt.quiz,
             "review": show,
-            "questions": shown_questions(attempt) if show else [],
+            "questions": attempt_review(attempt=attempt) if show else [],
+            "deferred": "" if show else review_deferred_text(attempt.quiz),
         },
     )
