@@ -393,6 +393,22 @@ class QuestionReview:
     def earned_points(self) -> Decimal:
         return self.item.earned_points or Decimal("0")
 
+    @property
+    def numeric_answer(self) -> Decimal | None:
+        return _plain(self.question.numeric_answer)
+
+    @property
+    def numeric_tolerance(self) -> Decimal | None:
+        return _plain(self.question.numeric_tolerance) or None
+
+
+def _plain(value: Decimal | None) -> Decimal | None:
+    """18.0000 → 18, 0.5000 → 0.5: a number as an author would write it."""
+    if value is None:
+        return None
+    value = value.normalize()
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
+
 
 def _row_mark(right: bool) -> str:
     return Mark.RIGHT if right else Mark.WRONG

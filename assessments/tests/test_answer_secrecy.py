@@ -256,3 +256,64 @@ def test_tokens_are_new_for_every_attempt(client, quiz_world):
         assert start.status_code == 302
 
     assert layouts[0] and not layouts[0] & layouts[1]
+
+
+def _answers(attempt, questions, right: bool) -> dict:
+    """Every question answered in full, all right or all wrong, through the attempt's tokens."""
+    data = {}
+    for entry in attempt.layout:
+        question = questions[entry["question"]]
+        options = list(question.options.all())  # in authored order
+        token = {row["id"]: row["token"] for row in entry["options"]}
+        name = f"q{question.pk}"
+        if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+            picked = [option for option in options if option.is_correct is right]
+            data[name] = [token[option.pk] for option in picked[:2]]
+        elif question.kind == QuestionKind.MATCHING:
+            pair = {row["id"]: row["token"] for row in entry["pairs"]}
+            shift = 0 if right else 1  # each row with its own pair, or with the next one's
+            for index, option in enumerate(options):
+                partner = options[(index + shift) % len(options)]
+                data[f"{name}-{token[option.pk]}"] = pair[partner.pk]
+        else:  # ordering: the authored order, or reversed
+            ranked = options if right else options[::-1]
+            for place, option in enumerate(ranked, start=1):
+                data[f"{name}-{token[option.pk]}"] = str(place)
+    return data
+
+
+def test_the_summary_page_is_the_same_for_right_and_wrong_answers(client, quiz_world):
+    """Before submitting, the summary tells which questions are answered — nothing more."""
+    from assessments.models import Question
+
+    client.force_login(quiz_world["trainee"])
+    client.post(reverse("assessments:start", args=(quiz_world["quiz"].pk,)))
+    attempt = QuizAttempt.objects.get()
+    questions = Question.objects.prefetch_related("options").in_bulk(quiz_world["kinds"])
+    save = reverse("assessments:autosave", args=(attempt.pk,))
+    summary = reverse("assessments:summary", args=(attempt.pk,))
+
+    pages = {}
+    for right in (True, False):
+        saved = client.post(save, {**_answers(attempt, questions, right), "then": "summary"})
+        assert saved.status_code == 302 and saved.url == summary
+        attempt.refresh_from_db()
+        pages[right] = re.sub(
+            r'name="csrfmiddlewaretoken" value="[^"]+"', "", client.get(summary).content.decode()
+        )
+        if right:  # the answers really were right: graded now, they would score in full
+            from assessments.grading import fraction
+
+            assert all(
+                fraction(questions[int(pk)], value) == 1 for pk, value in attempt.answers.items()
+            )
+
+    assert pages[True] == pages[False]
+    assert pages[True].count("Ответ сохранён") == 8
+    tokens = {row["token"] for entry in attempt.layout for row in entry["options"]}
+    assert not [token for token in tokens if token in pages[True]]  # no choice is addressed
+    for question in questions.values():  # not an option, pair or item is on the page
+        for option in question.options.all():
+            assert option.text not in pages[True] and (
+                not option.match_text or option.match_text not in pages[True]
+            )
