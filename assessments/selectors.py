@@ -23,9 +23,9 @@ from .answers import field_name
 from .models import (
     AttemptPolicy,
     Question,
+    QuestionKind,
     QuestionOption,
     QuizAttempt,
-    QuestionKind,
     QuizPage,
     ReviewPolicy,
 )
@@ -270,7 +270,7 @@ def seconds_left(attempt: QuizAttempt, now: dt.datetime | None = None) -> int | 
 
 
 def clock_text(seconds: int) -> str:
-    """"14:05", or "1:02:09" from an hour up — as quiz.js writes it."""
+    """ "14:05", or "1:02:09" from an hour up — as quiz.js writes it."""
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"

@@ -93,7 +93,9 @@ def test_the_quiz_timer_warns_at_five_and_one_minutes_and_submits_at_zero(demo_b
     page.goto(base + QUIZ)
     page.get_by_role("button", name="Начать тест").click()
     expect(page).to_have_url(re.compile(r"/assessments/attempts/\d+/$"))
-    attempt = QuizAttempt.objects.get(enrolment__trainee__username="trainee01", status="in_progress")
+    attempt = QuizAttempt.objects.get(
+        enrolment__trainee__username="trainee01", status=QuizAttempt.Status.IN_PROGRESS
+    )
 
     def deadline_in(seconds: int) -> None:
         QuizAttempt.objects.filter(pk=attempt.pk).update(

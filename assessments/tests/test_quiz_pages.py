@@ -269,7 +269,9 @@ def test_review_and_submit_saves_then_lists_the_unanswered_questions(client, wor
             f"q{q['single'].pk}": tok(attempt, q["single"], "ЦЗН"),
             f"q{q['numeric'].pk}": "17",
             # Matching: one row of three chosen — an answer in part.
-            row_field(attempt, q["matching"], "Работа"): tok(attempt, q["matching"], "ЦЗН", "pairs"),
+            row_field(attempt, q["matching"], "Работа"): tok(
+                attempt, q["matching"], "ЦЗН", "pairs"
+            ),
             "then": "summary",
         },
     )
