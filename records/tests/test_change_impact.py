@@ -170,12 +170,12 @@ def test_more_hours_for_a_lesson_lower_progress(school):
 
 
 def test_unpublishing_a_case_a_trainee_was_graded_on(school):
-    factories.case_study(school.module, "4")  # keeps the programme balanced without the case
+    factories.case_study(school.module, "6")  # keeps the programme balanced without the case
 
     impact = change_impact(page=school.case, unpublishing=True)
 
     done = next(t for t in impact.trainees if t.enrolment_id == school.done.pk)
-    assert (done.progress_before, done.progress_after) == (66, 33)  # 8 of 12 h → 2 of 6 h
+    assert (done.progress_before, done.progress_after) == (57, 25)  # 8 of 14 h → 2 of 8 h
     assert done.grade_after < done.grade_before
 
 
@@ -223,6 +223,7 @@ def test_publishing_with_the_confirmation_goes_live_and_tells_each_affected_trai
     client.force_login(senior_instructor)
     case = new_case(school.module)
     client.post(reverse("wagtailadmin_pages:edit", args=(case.pk,)), case_form(case))
+    case.refresh_from_db()
     revision = case.get_latest_revision()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -340,11 +341,12 @@ def test_scheduled_publishing_tells_trainees_when_it_goes_live(
 
     client.force_login(senior_instructor)
     case = new_case(school.module)
-    soon = timezone.now() + timezone.timedelta(hours=1)
+    tomorrow = timezone.localtime(timezone.now() + timezone.timedelta(days=1))
     client.post(
         reverse("wagtailadmin_pages:edit", args=(case.pk,)),
-        case_form(case, go_live_at=soon.strftime("%Y-%m-%d %H:%M")),
+        case_form(case, go_live_at=tomorrow.strftime("%Y-%m-%d %H:%M")),
     )
+    case.refresh_from_db()
     revision = case.get_latest_revision()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
@@ -355,9 +357,13 @@ def test_scheduled_publishing_tells_trainees_when_it_goes_live(
     assert not case.live
     assert not Notification.objects.exists()  # scheduled, not yet live
 
-    Page.objects.filter(pk=case.pk).update(go_live_at=timezone.now())
+    # A day passes: the scheduled time is now in the past.
+    past = timezone.now() - timezone.timedelta(minutes=1)
     revision.refresh_from_db()
-    type(revision).objects.filter(pk=revision.pk).update(approved_go_live_at=timezone.now())
+    revision.content["go_live_at"] = past.isoformat()
+    revision.approved_go_live_at = past
+    revision.save()
+    Page.objects.filter(pk=case.pk).update(go_live_at=past)
     with django_capture_on_commit_callbacks(execute=True):
         call_command("publish_scheduled")
 
@@ -376,7 +382,7 @@ def test_the_edit_page_warns_about_a_draft_that_lowers_figures(client, senior_in
 
 
 def test_unpublishing_practice_trainees_did_asks_first(client, senior_instructor, school):
-    factories.case_study(school.module, "4")
+    factories.case_study(school.module, "6")
     client.force_login(senior_instructor)
     url = reverse("wagtailadmin_pages:unpublish", args=(school.case.pk,))
 
