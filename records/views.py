@@ -33,9 +33,9 @@ def impact_summary(impact: ChangeImpact) -> str:
         "Publishing this version lowers the figures of %(count)s active trainees",
         trainees,
     ) % {"count": trainees}
-    text += " " + ngettext(
-        "in %(count)s cohort.", "in %(count)s cohorts.", len(impact.cohorts)
-    ) % {"count": len(impact.cohorts)}
+    text += " " + ngettext("in %(count)s cohort.", "in %(count)s cohorts.", len(impact.cohorts)) % {
+        "count": len(impact.cohorts)
+    }
     if impact.completion_lost:
         text += " " + ngettext(
             "%(count)s trainee who has met every requirement will no longer count as completed.",
@@ -75,6 +75,7 @@ def render_repost_confirmation(request, *, pages_impacts, heading: str):
         for key, value in request.POST.items()
         if key not in {"csrfmiddlewaretoken", CONFIRM_FIELD}
     }
+    parent = pages_impacts[0][0].get_parent()
     return _render(
         request,
         {
@@ -84,7 +85,7 @@ def render_repost_confirmation(request, *, pages_impacts, heading: str):
             "action_url": request.get_full_path(),
             "hidden": hidden,
             "button": heading.rstrip("?"),
-            "back_url": reverse("wagtailadmin_explore", args=(pages_impacts[0][0].get_parent().pk,)),
+            "back_url": reverse("wagtailadmin_explore", args=(parent.pk,)),
         },
     )
 

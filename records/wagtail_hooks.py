@@ -76,9 +76,7 @@ def confirm_approval_or_warn(request, page):
             task_state = page.current_workflow_task_state
             impact = change_impact(page=task_state.revision.as_object())
             if impact:
-                return redirect(
-                    reverse("records_approve_confirm", args=(task_state.pk,))
-                )
+                return redirect(reverse("records_approve_confirm", args=(task_state.pk,)))
         return None
     if page.has_unpublished_changes:
         impact = change_impact(page=page.get_latest_revision_as_object())

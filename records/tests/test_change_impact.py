@@ -194,9 +194,7 @@ def test_publishing_without_the_confirmation_does_not_go_live(
     case = new_case(school.module)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("wagtailadmin_pages:edit", args=(case.pk,)), case_form(case)
-        )
+        response = client.post(reverse("wagtailadmin_pages:edit", args=(case.pk,)), case_form(case))
 
     assert response.status_code == 200
     page = response.content.decode()
