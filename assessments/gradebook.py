@@ -49,7 +49,8 @@ class Gradebook:
     pass_mark: int
 
 
-def _average(values: list[Decimal | None]) -> Decimal | None:
+def category_average(values: list[Decimal | None]) -> Decimal | None:
+    """The average of one category's items (quizzes or case work); an item not done counts as 0."""
     if not values:
         return None
     return (sum(value or Decimal("0") for value in values) / len(values)).quantize(
@@ -113,8 +114,8 @@ def cohort_gradebook(cohort: Cohort, *, only: Enrolment | None = None) -> Gradeb
             row.cells[grade["submission__case_id"]] = grade["percent"]
 
     for row in rows.values():
-        row.quiz_average = _average([row.cells.get(quiz.pk) for quiz in quizzes])
-        row.case_average = _average([row.cells.get(case.pk) for case in cases])
+        row.quiz_average = category_average([row.cells.get(quiz.pk) for quiz in quizzes])
+        row.case_average = category_average([row.cells.get(case.pk) for case in cases])
         row.final = final_grade(
             row.quiz_average, row.case_average, program.quiz_weight, program.case_weight
         )

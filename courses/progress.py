@@ -6,6 +6,7 @@ here, so that they all agree.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -59,7 +60,8 @@ class ProgramProgress:
         return None
 
 
-def _progress(breakdown: ProgramBreakdown, completed: dict[int, datetime]) -> Progress:
+def hours_done(breakdown: ProgramBreakdown, completed: Collection[int]) -> Progress:
+    """The hours of `breakdown`'s activities whose ids are in `completed`."""
     progress = Progress(of=breakdown)
     for module in breakdown.modules:
         for activity in module.activities:
@@ -97,7 +99,7 @@ def learning_overview(user) -> list[ProgramProgress]:
             ProgramProgress(
                 enrolment=enrolment,
                 breakdown=breakdown,
-                done=_progress(breakdown, done),
+                done=hours_done(breakdown, done),
                 completed=done,
             )
         )
@@ -185,6 +187,6 @@ def cohort_roster(cohort: Cohort) -> tuple[ProgramBreakdown, list[RosterRow]]:
         if row["activity_id"] in hours:
             done.setdefault(row["enrolment_id"], {})[row["activity_id"]] = row["completed_at"]
     return breakdown, [
-        RosterRow(enrolment=enrolment, done=_progress(breakdown, done.get(enrolment.pk, {})))
+        RosterRow(enrolment=enrolment, done=hours_done(breakdown, done.get(enrolment.pk, {})))
         for enrolment in enrolments
     ]

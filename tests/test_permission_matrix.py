@@ -404,6 +404,19 @@ MATRIX: dict[str, Row] = {
         lambda w: reverse("security_lockout_release", args=(1,)),
         signed_in(LOGIN, instructor_a=302, admin=302),
     ),
+    # The confirmation of a change that lowers trainees' figures: for those who may publish (or
+    # approve) the page; the others are sent back to the admin's home.
+    "records_publish_confirm": Row(
+        "get",
+        lambda w: reverse("records_publish_confirm", args=(w.lesson_a.pk,)),
+        # the lesson has no draft to confirm: the administrator is sent to its edit page
+        signed_in(LOGIN, instructor_a=302, admin=302),
+    ),
+    "records_approve_confirm": Row(
+        "get",
+        lambda w: reverse("records_approve_confirm", args=(0,)),
+        signed_in(LOGIN, instructor_a=404, admin=404),
+    ),
     # Wagtail's URL trees, one representative URL each.
     "wagtail admin": Row(
         "get", lambda w: reverse("wagtailadmin_home"), signed_in(302, instructor_a=200, admin=200)

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "certificates",
     "notifications",
     "schedule",
+    "records",
     "security",
     "wagtail.sites",
     "accounts.apps.SchoolWagtailUsersConfig",
@@ -73,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "courses.middleware.PracticeBalanceMiddleware",
+    "records.middleware.ApprovalImpactMiddleware",
     # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
