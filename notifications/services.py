@@ -9,6 +9,8 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from lms.links import absolute_url
+
 from .models import Notification
 
 logger = logging.getLogger(__name__)
@@ -33,8 +35,8 @@ def _email(notification_id: int) -> None:
     text = notification.body
     if notification.url:
         link = notification.url
-        if link.startswith("/"):
-            link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + link
+        if link.startswith("/") and not link.startswith("//"):
+            link = absolute_url(link)
         text = f"{text}\n\n{link}".strip()
     try:
         send_mail(
