@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "notifications",
     "schedule",
     "security",
+    "reminders",
     "wagtail.sites",
     "accounts.apps.SchoolWagtailUsersConfig",
     "wagtail.snippets",
