@@ -21,6 +21,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from lms.links import absolute_url
+
 from .models import User
 
 EMAIL_CHANGE_MAX_AGE = dt.timedelta(days=3)
@@ -60,9 +62,7 @@ def email_change_request(*, user: User, new_email: str) -> None:
     """
     user.pending_email = new_email
     user.save(update_fields=["pending_email"])
-    link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse(
-        "accounts:email_confirm", args=(email_change_token(user),)
-    )
+    link = absolute_url(reverse("accounts:email_confirm", args=(email_change_token(user),)))
     days = EMAIL_CHANGE_MAX_AGE.days
     _mail(
         to=new_email,

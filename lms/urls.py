@@ -1,11 +1,23 @@
 from django.conf import settings
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from content.views import toggle_low_vision
+
+
+class FaviconView(RedirectView):
+    """/favicon.ico → the site's icon among the static files (its hashed name in production)."""
+
+    permanent = False  # the hashed name changes with the icon
+
+    def get_redirect_url(self, *args, **kwargs) -> str:
+        return static("favicon.svg")
+
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -17,6 +29,8 @@ urlpatterns = [
     path("", include("courses.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accessibility/low-vision/", toggle_low_vision, name="toggle_low_vision"),
+    # Browsers ask for /favicon.ico on their own (and tools that ignore <link rel="icon">).
+    path("favicon.ico", FaviconView.as_view(), name="favicon"),
 ]
 
 if settings.DEBUG:

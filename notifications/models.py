@@ -1,3 +1,5 @@
+"""The inbox: one row per message to one user, which is also the record of what was sent."""
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +20,10 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    # A message a scheduled job sends at most once: what it is about, e.g. kind "session_reminder"
+    # and once_key "session:42", or "grading_digest" and "2026-03-05". Empty for other messages.
+    kind = models.CharField(_("kind"), max_length=40, blank=True)
+    once_key = models.CharField(_("sent once for"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("notification")
@@ -28,6 +34,15 @@ class Notification(models.Model):
                 fields=["recipient"],
                 condition=models.Q(read_at__isnull=True),
                 name="notifications_unread_idx",
+            )
+        ]
+        constraints = [
+            # The database, not a look-up first, makes a job that runs twice (or in two
+            # workers at once) send each message once.
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "once_key"],
+                condition=~models.Q(once_key=""),
+                name="notifications_sent_once",
             )
         ]
 

@@ -6,8 +6,10 @@ import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+
+from lms.links import absolute_url
 
 from .models import Notification
 
@@ -23,9 +25,38 @@ def notify(*, recipient, subject: str, body: str = "", url: str = "") -> Notific
     notification = Notification.objects.create(
         recipient=recipient, subject=subject, body=body, url=url
     )
+    _email_after_commit(notification)
+    return notification
+
+
+def notify_once(
+    *, recipient, kind: str, once_key: str, subject: str, body: str = "", url: str = ""
+) -> Notification | None:
+    """Like `notify`, but only if `recipient` never got a message of this `kind` for `once_key`.
+
+    None when it was sent before. The unique rule of the table decides, so that two runs of a job
+    at the same moment (two workers, a timer and a hand-started run) still send one message.
+    """
+    try:
+        with transaction.atomic():  # a savepoint: the refused insert leaves the caller's work
+            notification = Notification.objects.create(
+                recipient=recipient,
+                subject=subject,
+                body=body,
+                url=url,
+                kind=kind,
+                once_key=once_key,
+            )
+    except IntegrityError:
+        return None
+    _email_after_commit(notification)
+    return notification
+
+
+def _email_after_commit(notification: Notification) -> None:
+    recipient = notification.recipient
     if recipient.email_notifications and recipient.email:
         transaction.on_commit(lambda: _email(notification.pk))
-    return notification
 
 
 def _email(notification_id: int) -> None:
@@ -33,8 +64,8 @@ def _email(notification_id: int) -> None:
     text = notification.body
     if notification.url:
         link = notification.url
-        if link.startswith("/"):
-            link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + link
+        if link.startswith("/") and not link.startswith("//"):
+            link = absolute_url(link)
         text = f"{text}\n\n{link}".strip()
     try:
         send_mail(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from django.conf import settings
+from django.urls import reverse
 from icalendar import Calendar, Event
+
+from lms.links import absolute_url
 
 from .models import Session
 
@@ -14,7 +16,6 @@ def session_calendar(sessions, *, name: str) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", name)
-    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
     for session in sessions.prefetch_related("speakers"):
         event = Event()
         event.add("uid", f"session-{session.pk}@coordinator-school")
@@ -27,6 +28,6 @@ def session_calendar(sessions, *, name: str) -> bytes:
             event.add("location", where)
         speakers = ", ".join(str(speaker) for speaker in session.speakers.all())
         event.add("description", f"{session.cohort.name}. {speakers}".strip(". "))
-        event.add("url", f"{base}/schedule/sessions/{session.pk}/")
+        event.add("url", absolute_url(reverse("schedule:session", args=(session.pk,))))
         calendar.add_component(event)
     return calendar.to_ical()

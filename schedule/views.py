@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from content.http import file_response
 from courses.models import Cohort, Enrolment
 from courses.selectors import cohorts_visible_to, follows_cohorts, teaches_cohort
+from lms.links import absolute_url
 
 from .calendar import session_calendar
 from .forms import FeedbackForm, SessionForm
@@ -63,9 +64,7 @@ def my_schedule(request):
         {
             "upcoming": sessions.filter(ends_at__gte=now).order_by("starts_at")[:50],
             "past": sessions.filter(ends_at__lt=now).order_by("-starts_at")[:50],
-            "feed_url": request.build_absolute_uri(
-                reverse("schedule:trainee_feed", args=(token.token,))
-            ),
+            "feed_url": absolute_url(reverse("schedule:trainee_feed", args=(token.token,))),
             "staff": follows_cohorts(request.user),
         },
     )
@@ -90,7 +89,7 @@ def cohort_schedule(request, pk: int):
             "cohort": cohort,
             "sessions": cohort.sessions.order_by("starts_at").prefetch_related("speakers"),
             "can_schedule": teaches_cohort(request.user, cohort),
-            "feed_url": request.build_absolute_uri(
+            "feed_url": absolute_url(
                 reverse("schedule:cohort_feed", args=(token.token, cohort.pk))
             ),
             "zone": cohort.region.time_zone,
@@ -248,7 +247,7 @@ def checkin_screen(request, pk: int):
     is_open = checkin_open(session, now)
     qr = url = None
     if is_open:
-        url = request.build_absolute_uri(
+        url = absolute_url(
             reverse("schedule:checkin", args=(session.pk, checkin_code(session, now)))
         )
         qr = segno.make(url, error="m").svg_inline(omitsize=True, dark="#000", light="#fff")

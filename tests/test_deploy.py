@@ -1,4 +1,5 @@
-"""Production settings pass Django's deployment checklist when a secret and a host are given."""
+"""Production settings pass Django's deployment checklist when a secret, a host and the public
+address are given, and refuse to start without them."""
 
 import os
 import subprocess
@@ -25,6 +26,7 @@ def test_check_deploy_passes_with_a_secret_and_a_host():
     result = run_check(
         DJANGO_SECRET_KEY="k" * 20 + "-Zx9!q@w#e$r%t^y&u*i(o)p_a+s=d-f/g.h,j;k",
         ALLOWED_HOSTS="school.example.org",
+        PUBLIC_URL="https://school.example.org",
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
@@ -33,7 +35,22 @@ def test_check_deploy_passes_with_a_secret_and_a_host():
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    result = run_check(ALLOWED_HOSTS="school.example.org", DJANGO_SECRET_KEY="")
+    result = run_check(
+        ALLOWED_HOSTS="school.example.org",
+        DJANGO_SECRET_KEY="",
+        PUBLIC_URL="https://school.example.org",
+    )
 
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_real_public_address():
+    secret = "k" * 20 + "-Zx9!q@w#e$r%t^y&u*i(o)p_a+s=d-f/g.h,j;k"
+    for public_url in ("", "http://127.0.0.1:8000", "https://localhost"):
+        result = run_check(
+            DJANGO_SECRET_KEY=secret, ALLOWED_HOSTS="school.example.org", PUBLIC_URL=public_url
+        )
+
+        assert result.returncode != 0, public_url
+        assert "PUBLIC_URL" in result.stderr

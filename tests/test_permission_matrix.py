@@ -213,6 +213,7 @@ MATRIX: dict[str, Row] = {
     ),
     "set_language": Row("post", lambda w: reverse("set_language"), everyone(302)),
     "toggle_low_vision": Row("post", lambda w: reverse("toggle_low_vision"), everyone(302)),
+    "favicon": Row("get", lambda w: reverse("favicon"), everyone(302)),
     "notifications:list": Row("get", lambda w: reverse("notifications:list"), signed_in(200)),
     "notifications:open": Row(
         "get",

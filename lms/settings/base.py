@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "schedule",
     "records",
     "security",
+    "reminders",
     "wagtail.sites",
     "accounts.apps.SchoolWagtailUsersConfig",
     "wagtail.snippets",
@@ -230,7 +231,11 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "school@localhost")
 
 WAGTAIL_SITE_NAME = "Школа социальных координаторов"
-WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# The one public address of the site: every absolute link in e-mails, calendar feeds and QR codes
+# is made from it (`lms.links.absolute_url`), never from the request's Host header. Production
+# refuses to start without a real one (`lms.checks`); the demo serves at http://127.0.0.1:8000.
+PUBLIC_URL = os.environ.get("PUBLIC_URL", "").strip().rstrip("/")
+WAGTAILADMIN_BASE_URL = PUBLIC_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "doc", "xlsx", "odt", "txt", "jpg", "jpeg", "png"]
 # Documents are study material: they are served through Django so that access can be checked.
@@ -246,9 +251,14 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"forbidden_in_one_line": {"()": "lms.log_filters.ForbiddenInOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # A 403 (a refused request, a failed CSRF check) is logged in one line, no traceback.
+        # On the loggers themselves, so that every handler (and the tests' caplog) sees it so.
+        "django.request": {"filters": ["forbidden_in_one_line"]},
+        "django.security.csrf": {"filters": ["forbidden_in_one_line"]},
         "django.db.backends": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},

@@ -2,14 +2,19 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
+from lms.links import public_url_problem
+
 from .base import *  # noqa: F403
-from .base import ALLOWED_HOSTS, MIDDLEWARE, SECRET_KEY, env_bool, os
+from .base import ALLOWED_HOSTS, MIDDLEWARE, PUBLIC_URL, SECRET_KEY, env_bool, os
 
 DEBUG = False
 if not SECRET_KEY:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production.")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set in production.")
+# The same rule as the system check `lms.E001`, here too because a WSGI server runs no checks.
+if public_url_problem(PUBLIC_URL, debug=False):
+    raise ImproperlyConfigured(public_url_problem(PUBLIC_URL, debug=False))
 
 # WhiteNoise serves the collected, hashed static files right after the security middleware.
 MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]

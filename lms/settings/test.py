@@ -13,6 +13,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="lms-test-media-"))
 PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="lms-test-private-"))
+# Links in e-mails, feeds and QR codes name this address, whatever host a test request uses.
+PUBLIC_URL = "https://school.example.org"
+WAGTAILADMIN_BASE_URL = PUBLIC_URL
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 if "DATABASE_URL" not in os.environ:
     DATABASES["default"]["NAME"] = ":memory:"  # noqa: F405
