@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from content.http import CSV, XLSX
-from content.spreadsheets import csv_bytes, xlsx_bytes
+from core.http import CSV, XLSX
+from core.spreadsheets import csv_bytes, xlsx_bytes
 from courses.models import CaseStudyPage, Cohort, Enrolment
 
 from .models import CaseGrade, QuizAttempt, QuizPage

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from content.http import file_response
+from core.http import file_response
 from courses.models import Cohort, Enrolment
 from courses.selectors import cohorts_visible_to, follows_cohorts, teaches_cohort
 

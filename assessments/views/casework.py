@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from content.http import attachment_headers, file_response
+from core.http import attachment_headers, file_response
 from courses.models import CaseStudyPage
 from courses.selectors import cohorts_visible_to, follows_cohorts, teaches_cohort
 

@@ -18,7 +18,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import GroupApprovalTask, Orderable, Page
 from wagtail.search import index
 
-from content.blocks import BodyBlock, PersonBlock
+from core.blocks import BodyBlock, PersonBlock
 
 
 class ActivityKind(models.TextChoices):

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from content.http import safe_return_url
+from core.http import safe_return_url
 
 from ..completion import completion_state
 from ..models import LessonPage
