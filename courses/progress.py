@@ -6,6 +6,7 @@ here, so that they all agree.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -59,7 +60,8 @@ class ProgramProgress:
         return None
 
 
-def _progress(breakdown: ProgramBreakdown, completed: dict[int, datetime]) -> Progress:
+def progress_of(breakdown: ProgramBreakdown, completed: Collection[int]) -> Progress:
+    """The hours of the breakdown's activities that are among `completed` (activity ids)."""
     progress = Progress(of=breakdown)
     for module in breakdown.modules:
         for activity in module.activities:
@@ -97,11 +99,26 @@ def learning_overview(user) -> list[ProgramProgress]:
             ProgramProgress(
                 enrolment=enrolment,
                 breakdown=breakdown,
-                done=_progress(breakdown, done),
+                done=progress_of(breakdown, done),
                 completed=done,
             )
         )
     return overview
+
+
+def withdrawals_of(user) -> list[Enrolment]:
+    """The trainee's withdrawn enrolments in programmes they no longer study at all.
+
+    A trainee withdrawn from one cohort and studying the programme in another sees that one;
+    "Моё обучение" tells the others that they were withdrawn, from where and when.
+    """
+    studying = Enrolment.objects.filter(trainee=user).exclude(status=Enrolment.Status.WITHDRAWN)
+    return list(
+        Enrolment.objects.filter(trainee=user, status=Enrolment.Status.WITHDRAWN)
+        .exclude(program__in=studying.values("program"))
+        .select_related("cohort__region", "program")
+        .order_by("-withdrawn_on", "-pk")
+    )
 
 
 @dataclass
@@ -185,6 +202,6 @@ def cohort_roster(cohort: Cohort) -> tuple[ProgramBreakdown, list[RosterRow]]:
         if row["activity_id"] in hours:
             done.setdefault(row["enrolment_id"], {})[row["activity_id"]] = row["completed_at"]
     return breakdown, [
-        RosterRow(enrolment=enrolment, done=_progress(breakdown, done.get(enrolment.pk, {})))
+        RosterRow(enrolment=enrolment, done=progress_of(breakdown, done.get(enrolment.pk, {})))
         for enrolment in enrolments
     ]

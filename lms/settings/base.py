@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "certificates",
     "notifications",
     "schedule",
+    "records",
     "security",
     "wagtail.sites",
     "accounts.apps.SchoolWagtailUsersConfig",
