@@ -147,9 +147,11 @@ def enrol(trainee, cohort_obj: Cohort, **fields) -> Enrolment:
         trainee=trainee,
         cohort=cohort_obj,
         program=cohort_obj.program,
-        # Enrolled by the start, and never later than today (a withdrawal cannot predate it).
-        enrolled_on=min(cohort_obj.starts_on, timezone.localdate()),
-        **fields,
+        **{
+            # Enrolled by the start, and never later than today (a withdrawal cannot predate it).
+            "enrolled_on": min(cohort_obj.starts_on, timezone.localdate()),
+            **fields,
+        },
     )
 
 
