@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
                 ('on', models.DateField(verbose_name='date')),
                 ('reason', models.CharField(blank=True, max_length=500, verbose_name='reason')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
+                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='changed by')),
                 ('enrolment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='courses.enrolment', verbose_name='enrolment')),
             ],
             options={

@@ -127,7 +127,7 @@ class EnrolmentEvent(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("by"),
+        verbose_name=_("changed by"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
