@@ -65,9 +65,7 @@ def test_no_app_imports_an_app_above_it(app):
 
 def test_every_app_of_ours_has_a_layer():
     ours = {
-        path.parent.name
-        for path in ROOT.glob("*/apps.py")
-        if not path.parent.name.startswith(".")
+        path.parent.name for path in ROOT.glob("*/apps.py") if not path.parent.name.startswith(".")
     }
     assert ours <= set(LEVEL)
 
