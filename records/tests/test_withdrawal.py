@@ -15,6 +15,7 @@ from courses.models import Enrolment, EnrolmentEvent
 from courses.services import WITHDRAWAL_REASON_MAX, enrolment_restore, enrolment_withdraw
 from notifications.models import Notification
 from tests import factories
+from tests.concurrency import client_for, concurrency_test, run_together, status_codes
 
 pytestmark = pytest.mark.django_db
 
@@ -185,3 +186,32 @@ def test_a_trainee_studying_again_elsewhere_sees_that_cohort_not_the_withdrawal(
     html = client.get(reverse("courses:learning")).content.decode()
 
     assert 'data-testid="withdrawn"' not in html and "Группа 2" in html
+
+
+@concurrency_test
+def test_a_withdrawal_sent_from_three_tabs_at_once_is_recorded_once(setup):
+    url = reverse("courses:enrolment_withdraw", args=(setup["enrolment"].pk,))
+    form = {"on": timezone.localdate().isoformat(), "reason": "Переезд"}
+    tabs = [client_for(setup["official"]) for _ in range(3)]
+
+    outcomes = run_together(*[lambda tab=tab: tab.post(url, form) for tab in tabs])
+
+    assert status_codes(outcomes) == [302] * 3
+    assert list(EnrolmentEvent.objects.values_list("kind", flat=True)) == ["withdrawn"]
+    assert Notification.objects.filter(recipient=setup["trainee"]).count() == 1
+
+
+@concurrency_test
+def test_a_restoration_sent_twice_at_once_is_recorded_once(setup):
+    enrolment_withdraw(enrolment=setup["enrolment"], on=timezone.localdate(), reason="Переезд")
+    url = reverse("courses:enrolment_restore", args=(setup["enrolment"].pk,))
+    tabs = [client_for(setup["official"]) for _ in range(2)]
+
+    outcomes = run_together(*[lambda tab=tab: tab.post(url) for tab in tabs])
+
+    assert status_codes(outcomes) == [302] * 2
+    assert status_of(setup) == "active"
+    assert list(EnrolmentEvent.objects.values_list("kind", flat=True)) == [
+        "withdrawn",
+        "restored",
+    ]
