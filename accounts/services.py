@@ -21,7 +21,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from lms.links import absolute_url
+from core.links import absolute_url
 
 from .models import User
 

@@ -26,7 +26,7 @@ def submission_file_download(
 ) -> tuple[str, str]:
     """(file name, content type) for a file of `submission` (loaded with its case and trainee).
 
-    The name may hold Cyrillic; `content.http.content_disposition` adds the ASCII form.
+    The name may hold Cyrillic; `core.http.content_disposition` adds the ASCII form.
     """
     content_type, extension = (
         (item.content_type, EXTENSIONS[item.content_type])

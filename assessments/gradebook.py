@@ -3,15 +3,18 @@
 The final grade follows the programme's published policy: the average of the quizzes and the
 average of the case work, weighted; an item not yet done counts as 0. Only released case grades
 count. Everything is computed from the attempts and grades as they are, so a regrade shows at once.
+
+Whether a trainee has passed is not decided here: the trainee's record (`records`) compares the
+exact final grade with the pass mark, beside the other completion rules, and the gradebook page
+and its exports show its answer.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
-from content.http import CSV, XLSX
-from content.spreadsheets import csv_bytes, xlsx_bytes
 from courses.models import CaseStudyPage, Cohort, Enrolment
 
 from .models import CaseGrade, QuizAttempt, QuizPage
@@ -34,8 +37,9 @@ class GradebookRow:
     pending: set[int] = field(default_factory=set)  # graded case work not yet released
     quiz_average: Decimal | None = None
     case_average: Decimal | None = None
-    final: Decimal | None = None
-    passed: bool = False
+    final: Decimal | None = None  # rounded to a tenth, as shown
+    # The same grade unrounded: 59.96 shows as 60.0 but does not reach a pass mark of 60.
+    final_exact: Fraction | None = None
     columns: list[tuple[Decimal | None, bool]] = field(default_factory=list)  # in item order
 
 
@@ -49,29 +53,43 @@ class Gradebook:
     pass_mark: int
 
 
-def category_average(values: list[Decimal | None]) -> Decimal | None:
-    """The average of one category's items (quizzes or case work); an item not done counts as 0."""
+def category_average(values: list[Decimal | None]) -> Fraction | None:
+    """The exact average of one category's items (quizzes or case work); one not done counts 0."""
     if not values:
         return None
-    return (sum(value or Decimal("0") for value in values) / len(values)).quantize(
-        TENTH, ROUND_HALF_UP
-    )
+    return sum((Fraction(value or 0) for value in values), Fraction(0)) / len(values)
 
 
-def final_grade(
-    quiz_average: Decimal | None, case_average: Decimal | None, quiz_weight: int, case_weight: int
-) -> Decimal | None:
-    """The weighted final grade; a category with no items at all drops out of the weights."""
+def shown_grade(value: Fraction | None) -> Decimal | None:
+    """A tenth of a per cent, half up, as the gradebook shows it."""
+    if value is None:
+        return None
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(TENTH, ROUND_HALF_UP)
+
+
+def exact_final_grade(
+    quiz_average: Fraction | Decimal | None,
+    case_average: Fraction | Decimal | None,
+    quiz_weight: int,
+    case_weight: int,
+) -> Fraction | None:
+    """The weighted final grade, unrounded; a category with no items drops out of the weights."""
     parts = [
-        (average, weight)
+        (Fraction(average), weight)
         for average, weight in ((quiz_average, quiz_weight), (case_average, case_weight))
         if average is not None
     ]
     total_weight = sum(weight for _average, weight in parts)
     if not total_weight:
         return None
-    value = sum(average * weight for average, weight in parts) / total_weight
-    return value.quantize(TENTH, ROUND_HALF_UP)
+    return sum((average * weight for average, weight in parts), Fraction(0)) / total_weight
+
+
+def final_grade(
+    quiz_average: Decimal | None, case_average: Decimal | None, quiz_weight: int, case_weight: int
+) -> Decimal | None:
+    """The weighted final grade as shown, to a tenth."""
+    return shown_grade(exact_final_grade(quiz_average, case_average, quiz_weight, case_weight))
 
 
 def cohort_gradebook(cohort: Cohort, *, only: Enrolment | None = None) -> Gradebook:
@@ -114,12 +132,13 @@ def cohort_gradebook(cohort: Cohort, *, only: Enrolment | None = None) -> Gradeb
             row.cells[grade["submission__case_id"]] = grade["percent"]
 
     for row in rows.values():
-        row.quiz_average = category_average([row.cells.get(quiz.pk) for quiz in quizzes])
-        row.case_average = category_average([row.cells.get(case.pk) for case in cases])
-        row.final = final_grade(
-            row.quiz_average, row.case_average, program.quiz_weight, program.case_weight
+        quiz_average = category_average([row.cells.get(quiz.pk) for quiz in quizzes])
+        case_average = category_average([row.cells.get(case.pk) for case in cases])
+        row.quiz_average, row.case_average = shown_grade(quiz_average), shown_grade(case_average)
+        row.final_exact = exact_final_grade(
+            quiz_average, case_average, program.quiz_weight, program.case_weight
         )
-        row.passed = row.final is not None and row.final >= program.pass_mark
+        row.final = shown_grade(row.final_exact)
         row.columns = [(row.cells.get(item.id), item.id in row.pending) for item in items]
     return Gradebook(
         cohort=cohort,
@@ -129,26 +148,3 @@ def cohort_gradebook(cohort: Cohort, *, only: Enrolment | None = None) -> Gradeb
         case_weight=program.case_weight,
         pass_mark=program.pass_mark,
     )
-
-
-def _table(gradebook: Gradebook) -> list[list]:
-    header = ["ФИО", "E-mail", "Статус"] + [item.title for item in gradebook.items]
-    header += ["Тесты, %", "Кейсы, %", "Итог, %", "Зачтено"]
-    table = [header]
-    for row in gradebook.rows:
-        trainee = row.enrolment.trainee
-        line = [trainee.full_name, trainee.email, row.enrolment.get_status_display()]
-        line += [row.cells.get(item.id) for item in gradebook.items]
-        line += [row.quiz_average, row.case_average, row.final, "да" if row.passed else "нет"]
-        table.append(line)
-    return table
-
-
-def export_csv(gradebook: Gradebook) -> tuple[str, str, bytes]:
-    """(file name, content type, bytes), as pretix's exporters return."""
-    return f"gradebook-{gradebook.cohort.pk}.csv", CSV, csv_bytes(_table(gradebook))
-
-
-def export_xlsx(gradebook: Gradebook) -> tuple[str, str, bytes]:
-    content = xlsx_bytes(_table(gradebook), sheet_title="Журнал", freeze_panes="D2")
-    return f"gradebook-{gradebook.cohort.pk}.xlsx", XLSX, content

@@ -15,9 +15,5 @@ urlpatterns = [
     path("files/<int:pk>/", casework.submission_file, name="submission_file"),
     path("cohorts/<int:pk>/queue/", casework.queue, name="queue"),
     path("cohorts/<int:pk>/release/", casework.release_all, name="release_all"),
-    path("cohorts/<int:pk>/gradebook/", casework.gradebook, name="gradebook"),
-    path(
-        "cohorts/<int:pk>/gradebook.<slug:fmt>", casework.gradebook_export, name="gradebook_export"
-    ),
     path("submissions/<int:pk>/grade/", casework.grade, name="grade"),
 ]

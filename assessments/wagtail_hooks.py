@@ -1,8 +1,20 @@
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from courses.models.pages import CASE_STUDY_CONTEXT_HOOK
+
 from .models import Question, QuestionBank
+from .selectors import casework_state
+
+
+@hooks.register(CASE_STUDY_CONTEXT_HOOK)
+def add_casework(*, page, request, context) -> None:
+    """The trainee's work on the case study page; answers of a save that was refused come back
+    from the session, so nothing is lost."""
+    draft = request.session.pop(f"casework-draft-{page.pk}", None)
+    context["casework"] = casework_state(user=request.user, case=page, draft=draft)
 
 
 class QuestionBankViewSet(SnippetViewSet):

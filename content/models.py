@@ -4,7 +4,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from .blocks import BodyBlock
+from core.blocks import BodyBlock
 
 
 class HomePage(Page):

@@ -1,8 +1,9 @@
 from django.http import HttpResponseRedirect
 from django.views.decorators.http import require_POST
 
+from core.http import safe_return_url
+
 from .accessibility import LOW_VISION_COOKIE, LOW_VISION_MAX_AGE
-from .http import safe_return_url
 
 
 @require_POST

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Region
@@ -8,6 +9,7 @@ from accounts.roles import Role
 from .imports import MAX_FILE_BYTES
 from .models import Cohort, Enrolment, ProgramPage
 from .selectors import sees_all_regions
+from .services import WITHDRAWAL_REASON_MAX, withdrawal_errors
 
 
 class DateInput(forms.DateInput):
@@ -81,3 +83,33 @@ class ImportForm(forms.Form):
                 % {"size": MAX_FILE_BYTES // (1024 * 1024)}
             )
         return upload
+
+
+class WithdrawalForm(forms.Form):
+    """The withdrawal's date and reason; the rules themselves are `withdrawal_errors`."""
+
+    on = forms.DateField(label=_("Date of withdrawal"), widget=DateInput())
+    reason = forms.CharField(
+        label=_("Reason"),
+        # The browser stops at the limit; the service refuses a longer one sent anyway.
+        max_length=WITHDRAWAL_REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The trainee sees it in their record and in the message they receive."),
+    )
+
+    def __init__(self, *args, enrolment: Enrolment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.enrolment = enrolment
+        self.fields["on"].initial = timezone.localdate()
+        self.fields["on"].widget.attrs.update(
+            min=enrolment.enrolled_on.isoformat(), max=timezone.localdate().isoformat()
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if "on" in cleaned and "reason" in cleaned:
+            for field, message in withdrawal_errors(
+                enrolment=self.enrolment, on=cleaned["on"], reason=cleaned["reason"]
+            ).items():
+                self.add_error(field, message)
+        return cleaned

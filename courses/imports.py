@@ -40,7 +40,7 @@ from django.utils.translation import gettext as _
 
 from accounts.phones import normalise_phone
 from accounts.roles import Role
-from content.spreadsheets import csv_bytes, xlsx_bytes
+from core.spreadsheets import csv_bytes, xlsx_bytes
 from notifications.services import notify
 
 from .models import Cohort, Enrolment, EnrolmentImport

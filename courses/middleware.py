@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.shortcuts import redirect
 
-from content.http import safe_return_url
+from core.http import safe_return_url
 
 from .curriculum import PracticeBalanceError
 

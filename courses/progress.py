@@ -60,8 +60,8 @@ class ProgramProgress:
         return None
 
 
-def hours_done(breakdown: ProgramBreakdown, completed: Collection[int]) -> Progress:
-    """The hours of `breakdown`'s activities whose ids are in `completed`."""
+def progress_of(breakdown: ProgramBreakdown, completed: Collection[int]) -> Progress:
+    """The hours of the breakdown's activities that are among `completed` (activity ids)."""
     progress = Progress(of=breakdown)
     for module in breakdown.modules:
         for activity in module.activities:
@@ -99,11 +99,26 @@ def learning_overview(user) -> list[ProgramProgress]:
             ProgramProgress(
                 enrolment=enrolment,
                 breakdown=breakdown,
-                done=hours_done(breakdown, done),
+                done=progress_of(breakdown, done),
                 completed=done,
             )
         )
     return overview
+
+
+def withdrawals_of(user) -> list[Enrolment]:
+    """The trainee's withdrawn enrolments in programmes they no longer study at all.
+
+    A trainee withdrawn from one cohort and studying the programme in another sees that one;
+    "Моё обучение" tells the others that they were withdrawn, from where and when.
+    """
+    studying = Enrolment.objects.filter(trainee=user).exclude(status=Enrolment.Status.WITHDRAWN)
+    return list(
+        Enrolment.objects.filter(trainee=user, status=Enrolment.Status.WITHDRAWN)
+        .exclude(program__in=studying.values("program"))
+        .select_related("cohort__region", "program")
+        .order_by("-withdrawn_on", "-pk")
+    )
 
 
 @dataclass
@@ -187,6 +202,6 @@ def cohort_roster(cohort: Cohort) -> tuple[ProgramBreakdown, list[RosterRow]]:
         if row["activity_id"] in hours:
             done.setdefault(row["enrolment_id"], {})[row["activity_id"]] = row["completed_at"]
     return breakdown, [
-        RosterRow(enrolment=enrolment, done=hours_done(breakdown, done.get(enrolment.pk, {})))
+        RosterRow(enrolment=enrolment, done=progress_of(breakdown, done.get(enrolment.pk, {})))
         for enrolment in enrolments
     ]

@@ -92,6 +92,20 @@ def cohorts_visible_to(user) -> QuerySet[Cohort]:
     return cohorts.filter(visible).distinct()
 
 
+def enrolments_visible_to(user) -> QuerySet[Enrolment]:
+    """Enrolments whose record the user may open: their own (withdrawn ones too), and for the
+    people who follow cohorts, every enrolment of the cohorts they follow (`cohorts_visible_to`:
+    an instructor's own cohorts, a regional official's region, everything for federal officials
+    and administrators). A trainee never sees a classmate's."""
+    enrolments = Enrolment.objects.select_related("trainee", "cohort__region", "program")
+    if not user.is_authenticated:
+        return enrolments.none()
+    visible = Q(trainee=user)
+    if follows_cohorts(user):
+        visible |= Q(cohort__in=cohorts_visible_to(user).values("pk"))
+    return enrolments.filter(visible)
+
+
 def teaches_cohort(user, cohort: Cohort) -> bool:
     """The cohort's instructors and administrators: they schedule, keep registers and grade."""
     return is_administrator(user) or cohort.instructors.filter(pk=user.pk).exists()

@@ -7,13 +7,26 @@ import datetime as dt
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role
+from notifications.services import notify
 
-from .models import ActivityCompletion, ActivityPage, Cohort, Enrolment, LessonPage
+from .models import (
+    ActivityCompletion,
+    ActivityPage,
+    Cohort,
+    Enrolment,
+    EnrolmentEvent,
+    LessonPage,
+)
 from .selectors import enrolment_for
+
+# Long enough for a sentence or two of explanation, short enough for the record and the letter.
+WITHDRAWAL_REASON_MAX = 500
 
 
 def cohort_has_room(cohort: Cohort, *, extra: int = 1) -> bool:
@@ -22,8 +35,11 @@ def cohort_has_room(cohort: Cohort, *, extra: int = 1) -> bool:
 
 
 @transaction.atomic
-def enrolment_create(*, trainee, cohort: Cohort, enrolled_on: dt.date | None = None) -> Enrolment:
-    """Enrol a trainee in a cohort (or bring back a withdrawn enrolment there).
+def enrolment_create(
+    *, trainee, cohort: Cohort, enrolled_on: dt.date | None = None, by=None
+) -> Enrolment:
+    """Enrol a trainee in a cohort (or bring back a withdrawn enrolment there, which the
+    enrolment's history keeps as a restoration by `by`).
 
     Refused when the cohort is full, or when the trainee is already studying the programme in
     another cohort (the database holds that rule too).
@@ -53,7 +69,14 @@ def enrolment_create(*, trainee, cohort: Cohort, enrolled_on: dt.date | None = N
     if existing is not None:
         existing.status = Enrolment.Status.ACTIVE
         existing.withdrawn_on = None
-        existing.save(update_fields=["status", "withdrawn_on"])
+        existing.withdrawal_reason = ""
+        existing.save(update_fields=["status", "withdrawn_on", "withdrawal_reason"])
+        EnrolmentEvent.objects.create(
+            enrolment=existing,
+            kind=EnrolmentEvent.Kind.RESTORED,
+            on=timezone.localdate(),
+            by=by,
+        )
         enrolment = existing
     else:
         try:
@@ -72,16 +95,87 @@ def enrolment_create(*, trainee, cohort: Cohort, enrolled_on: dt.date | None = N
     return enrolment
 
 
-def enrolment_withdraw(*, enrolment: Enrolment, on: dt.date | None = None) -> Enrolment:
-    if enrolment.status != Enrolment.Status.WITHDRAWN:
-        enrolment.status = Enrolment.Status.WITHDRAWN
-        enrolment.withdrawn_on = on or timezone.localdate()
-        enrolment.save(update_fields=["status", "withdrawn_on"])
+def withdrawal_errors(*, enrolment: Enrolment, on: dt.date | None, reason: str) -> dict:
+    """What is wrong with a withdrawal, field by field (empty when nothing is).
+
+    The date is neither before the enrolment nor after today; the reason is required and bounded.
+    """
+    errors = {}
+    reason = reason.strip()
+    if not reason:
+        errors["reason"] = _("Say why the trainee leaves the cohort.")
+    elif len(reason) > WITHDRAWAL_REASON_MAX:
+        errors["reason"] = _("The reason is too long: at most %(max)s characters.") % {
+            "max": WITHDRAWAL_REASON_MAX
+        }
+    if on is None:
+        errors["on"] = _("Give the date of the withdrawal.")
+    elif on < enrolment.enrolled_on:
+        errors["on"] = _("The date cannot be before the enrolment (%(date)s).") % {
+            "date": date_format(enrolment.enrolled_on, "j E Y")
+        }
+    elif on > timezone.localdate():
+        errors["on"] = _("The date cannot be in the future.")
+    return errors
+
+
+@transaction.atomic
+def enrolment_withdraw(*, enrolment: Enrolment, on: dt.date, reason: str, by=None) -> Enrolment:
+    """Withdraw a trainee from their cohort, keep the change in their history and tell them.
+
+    Withdrawing someone already withdrawn changes nothing (a second click, a parallel request).
+    """
+    errors = withdrawal_errors(enrolment=enrolment, on=on, reason=reason)
+    if errors:
+        raise ValidationError(errors)
+    # The row lock makes a double submission record one withdrawal, not two.
+    locked = Enrolment.objects.select_for_update().select_related("cohort").get(pk=enrolment.pk)
+    if locked.status != Enrolment.Status.WITHDRAWN:
+        locked.status = Enrolment.Status.WITHDRAWN
+        locked.withdrawn_on = on
+        locked.withdrawal_reason = reason.strip()
+        locked.save(update_fields=["status", "withdrawn_on", "withdrawal_reason"])
+        _withdrawal_recorded(locked, by=by)
+    # The caller's object tells the truth afterwards, whichever request won.
+    enrolment.status, enrolment.withdrawn_on = locked.status, locked.withdrawn_on
+    enrolment.withdrawal_reason = locked.withdrawal_reason
     return enrolment
 
 
-def enrolment_restore(*, enrolment: Enrolment) -> Enrolment:
-    return enrolment_create(trainee=enrolment.trainee, cohort=enrolment.cohort)
+def _withdrawal_recorded(locked: Enrolment, *, by) -> None:
+    """The withdrawal's row in the trainee's history, and the message that tells them."""
+    on = locked.withdrawn_on
+    EnrolmentEvent.objects.create(
+        enrolment=locked,
+        kind=EnrolmentEvent.Kind.WITHDRAWN,
+        on=on,
+        reason=locked.withdrawal_reason,
+        by=by,
+    )
+    notify(
+        recipient=locked.trainee,
+        subject=_("You were withdrawn from the cohort «%(cohort)s»")
+        % {"cohort": locked.cohort.name},
+        body=_("Withdrawn on %(date)s. Reason: %(reason)s")
+        % {"date": date_format(on, "j E Y"), "reason": locked.withdrawal_reason},
+        url=reverse("courses:learning"),
+    )
+
+
+@transaction.atomic
+def enrolment_restore(*, enrolment: Enrolment, by=None) -> Enrolment:
+    """Bring a withdrawn trainee back; the withdrawal stays in their history, followed by this."""
+    locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    if locked.status == Enrolment.Status.WITHDRAWN:
+        locked = enrolment_create(trainee=locked.trainee, cohort=locked.cohort, by=by)
+        notify(
+            recipient=locked.trainee,
+            subject=_("You are back in the cohort «%(cohort)s»") % {"cohort": locked.cohort.name},
+            url=reverse("courses:learning"),
+        )
+    enrolment.status, enrolment.withdrawn_on = locked.status, locked.withdrawn_on
+    enrolment.withdrawal_reason = locked.withdrawal_reason
+    return enrolment
 
 
 def activity_complete(

@@ -3,7 +3,7 @@ from django.shortcuts import redirect
 from wagtail import hooks
 from wagtail.models import Page
 
-from content.http import safe_return_url
+from core.http import safe_return_url
 
 from .curriculum import practice_balance_error
 

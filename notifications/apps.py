@@ -11,4 +11,4 @@ class NotificationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from lms import checks  # noqa: F401  (registers the PUBLIC_URL system check)
+        from core import checks  # noqa: F401  (registers the PUBLIC_URL system check)

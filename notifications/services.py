@@ -9,7 +9,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from lms.links import absolute_url
+from core.links import absolute_url
 
 from .models import Notification
 

@@ -20,9 +20,13 @@ from decimal import Decimal
 
 from wagtail.models import Page
 
-from assessments.gradebook import category_average, cohort_gradebook, final_grade
+from assessments.gradebook import (
+    category_average,
+    cohort_gradebook,
+    exact_final_grade,
+    shown_grade,
+)
 from assessments.models import QuizPage
-from courses.completion import completion_state
 from courses.curriculum import ProgramBreakdown, curriculum_breakdown
 from courses.models import (
     ActivityCompletion,
@@ -33,18 +37,17 @@ from courses.models import (
     ModulePage,
     ProgramPage,
 )
-from courses.progress import hours_done
+from courses.progress import progress_of
+
+from .completion import grade_reaches
+from .selectors import trainee_record
 
 ZERO = Decimal("0")
 
 
 def has_completed(enrolment: Enrolment) -> bool:
-    """Whether the trainee meets every completion rule now.
-
-    The one question this module asks of completion; it goes to the records service once
-    completion moves there.
-    """
-    return completion_state(enrolment).complete
+    """Whether the trainee meets every completion rule now, as the record decides it."""
+    return trainee_record(enrolment=enrolment).complete
 
 
 @dataclass
@@ -210,23 +213,24 @@ def change_impact(
         cohort_impact = CohortImpact(cohort=cohort, active=len(cohort_enrolments))
         for enrolment in cohort_enrolments:
             row = rows[enrolment.pk]
-            grade_after = final_grade(
+            exact_after = exact_final_grade(
                 category_average([row.cells.get(pk) for pk, kind in items if kind == "quiz"]),
                 category_average([row.cells.get(pk) for pk, kind in items if kind == "case"]),
                 program.quiz_weight,
                 program.case_weight,
             )
+            grade_after = shown_grade(exact_after)
             trainee = TraineeImpact(
                 enrolment_id=enrolment.pk,
                 trainee_id=enrolment.trainee_id,
                 name=enrolment.trainee.full_name,
-                progress_before=hours_done(before, done[enrolment.pk]).percent,
-                progress_after=hours_done(after, done[enrolment.pk]).percent,
+                progress_before=progress_of(before, done[enrolment.pk]).percent,
+                progress_after=progress_of(after, done[enrolment.pk]).percent,
                 grade_before=row.final,
                 grade_after=grade_after,
             )
             missing_after = any(pk not in done[enrolment.pk] for pk in hours_after)
-            fails_after = missing_after or (grade_after or ZERO) < program.pass_mark
+            fails_after = missing_after or not grade_reaches(exact_after, program.pass_mark)
             # Only someone who has done every activity can have completed: the cheap test first,
             # so that the full completion check runs for the few who are nearly done.
             if fails_after and all(pk in done[enrolment.pk] for pk in hours_before):

@@ -15,8 +15,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from wagtail.models import TaskState
 
+from .admin_views import COMMENT_LIMIT
 from .impact import change_impact
-from .views import COMMENT_LIMIT
 
 
 class ApprovalImpactMiddleware:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from wagtail import hooks
 from wagtail.models import Page
 
-from . import views
+from . import admin_views as views
 from .impact import change_impact
 
 CONFIRM_FIELD = views.CONFIRM_FIELD

@@ -20,8 +20,8 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from assessments.models import CaseSubmission
+from core.links import absolute_url
 from courses.models import Cohort, Enrolment
-from lms.links import absolute_url
 from notifications.services import notify_once
 from schedule.models import Session
 

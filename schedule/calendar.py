@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from icalendar import Calendar, Event
 
-from lms.links import absolute_url
+from core.links import absolute_url
 
 from .models import Session
 

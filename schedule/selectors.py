@@ -56,16 +56,61 @@ def attendance_rate(enrolment: Enrolment, now: dt.datetime | None = None) -> Att
 
     A held session with no mark counts as missed.
     """
+    return cohort_attendance(cohort_id=enrolment.cohort_id, enrolments=[enrolment], now=now)[
+        enrolment.pk
+    ]
+
+
+def cohort_attendance(
+    *, cohort_id: int, enrolments: list[Enrolment], now: dt.datetime | None = None
+) -> dict[int, AttendanceRate]:
+    """`attendance_rate` for each of the enrolments of one cohort, in two queries."""
     now = now or timezone.now()
-    held = Session.objects.filter(cohort_id=enrolment.cohort_id, ends_at__lte=now).count()
-    marks = dict(
-        Attendance.objects.filter(enrolment=enrolment, session__ends_at__lte=now)
-        .values_list("status")
+    held = Session.objects.filter(cohort_id=cohort_id, ends_at__lte=now).count()
+    marks: dict[int, dict[str, int]] = {enrolment.pk: {} for enrolment in enrolments}
+    for row in (
+        Attendance.objects.filter(enrolment__in=enrolments, session__ends_at__lte=now)
+        .values("enrolment_id", "status")
         .annotate(count=Count("pk"))
-    )
-    attended = sum(marks.get(status, 0) for status in ATTENDED)
-    excused = marks.get(Attendance.Status.EXCUSED, 0)
-    return AttendanceRate(attended=attended, counted=held - excused)
+        .order_by()
+    ):
+        marks[row["enrolment_id"]][row["status"]] = row["count"]
+    return {
+        enrolment_id: AttendanceRate(
+            attended=sum(counts.get(status, 0) for status in ATTENDED),
+            counted=held - counts.get(Attendance.Status.EXCUSED, 0),
+        )
+        for enrolment_id, counts in marks.items()
+    }
+
+
+@dataclass
+class SessionMark:
+    """One session of the trainee's cohort and what the register says of them."""
+
+    session: Session
+    status: str  # an Attendance.Status, or "" when nobody marked it
+    held: bool
+
+    @property
+    def status_label(self) -> str:
+        return Attendance.Status(self.status).label if self.status else ""
+
+    @property
+    def attended(self) -> bool:
+        return self.status in ATTENDED
+
+
+def attendance_by_session(
+    *, enrolment: Enrolment, now: dt.datetime | None = None
+) -> list[SessionMark]:
+    """Every session of the trainee's cohort in order, with their mark. Two queries."""
+    now = now or timezone.now()
+    marks = dict(Attendance.objects.filter(enrolment=enrolment).values_list("session_id", "status"))
+    return [
+        SessionMark(session=session, status=marks.get(session.pk, ""), held=session.ends_at <= now)
+        for session in Session.objects.filter(cohort_id=enrolment.cohort_id).order_by("starts_at")
+    ]
 
 
 @dataclass

@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from content.http import file_response
+from core.http import file_response
+from core.links import absolute_url
 from courses.models import Cohort, Enrolment
 from courses.selectors import cohorts_visible_to, follows_cohorts, teaches_cohort
-from lms.links import absolute_url
 
 from .calendar import session_calendar
 from .forms import FeedbackForm, SessionForm

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 from wagtail.models import Page, Site
 from wagtail.rich_text import RichText
 
@@ -146,8 +147,20 @@ def enrol(trainee, cohort_obj: Cohort, **fields) -> Enrolment:
         trainee=trainee,
         cohort=cohort_obj,
         program=cohort_obj.program,
-        enrolled_on=cohort_obj.starts_on,
-        **fields,
+        **{
+            # Enrolled by the start, and never later than today (a withdrawal cannot predate it).
+            "enrolled_on": min(cohort_obj.starts_on, timezone.localdate()),
+            **fields,
+        },
+    )
+
+
+def withdraw(enrolment: Enrolment, *, reason: str = "Переезд в другой регион", on=None, by=None):
+    """Withdraw through the service, as a coordinator would: today unless told otherwise."""
+    from courses.services import enrolment_withdraw
+
+    return enrolment_withdraw(
+        enrolment=enrolment, on=on or timezone.localdate(), reason=reason, by=by
     )
 
 

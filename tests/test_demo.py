@@ -51,7 +51,12 @@ def test_demo_school_has_its_people_and_two_regions():
     tambov = Cohort.objects.get(region__code="68", name="Группа 1")
     yugra = Cohort.objects.get(region__code="86")
     assert Enrolment.objects.filter(cohort=tambov).count() == 18
-    assert Enrolment.objects.filter(cohort=tambov, status="withdrawn").count() == 1
+    [withdrawn] = Enrolment.objects.filter(cohort=tambov, status="withdrawn")
+    # Withdrawn with a reason, kept once in the history however often the demo is loaded.
+    assert withdrawn.withdrawal_reason
+    assert [(event.kind, event.reason) for event in withdrawn.events.all()] == [
+        ("withdrawn", withdrawn.withdrawal_reason)
+    ]
     assert Enrolment.objects.filter(cohort=yugra).exists()
     assert tambov.instructors.count() == 2
     User = get_user_model()

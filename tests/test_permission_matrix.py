@@ -248,10 +248,11 @@ MATRIX: dict[str, Row] = {
     "courses:import_upload": Row(
         "get", lambda w: reverse("courses:import_upload", args=(w.cohort_a.pk,)), MANAGERS
     ),
+    # The confirmation page; the withdrawal itself is its POST (tests in courses/tests).
     "courses:enrolment_withdraw": Row(
-        "post",
+        "get",
         lambda w: reverse("courses:enrolment_withdraw", args=(w.enrolment_a.pk,)),
-        {**MANAGERS, "official_x": 302, "federal": 302, "admin": 302},
+        MANAGERS,
     ),
     "courses:enrolment_restore": Row(
         "post",
@@ -320,13 +321,23 @@ MATRIX: dict[str, Row] = {
     "assessments:queue": Row(
         "get", lambda w: reverse("assessments:queue", args=(w.cohort_a.pk,)), FOLLOWERS
     ),
-    "assessments:gradebook": Row(
-        "get", lambda w: reverse("assessments:gradebook", args=(w.cohort_a.pk,)), FOLLOWERS
+    "records:gradebook": Row(
+        "get", lambda w: reverse("records:gradebook", args=(w.cohort_a.pk,)), FOLLOWERS
     ),
-    "assessments:gradebook_export": Row(
+    "records:gradebook_export": Row(
         "get",
-        lambda w: reverse("assessments:gradebook_export", args=(w.cohort_a.pk, "csv")),
+        lambda w: reverse("records:gradebook_export", args=(w.cohort_a.pk, "csv")),
         FOLLOWERS,
+    ),
+    # Trainee A's record: theirs, and the people who follow cohort A; nobody else learns it exists.
+    "records:record": Row(
+        "get",
+        lambda w: reverse("records:record", args=(w.enrolment_a.pk,)),
+        signed_in(404, trainee_a=200, instructor_a=200, official_x=200, federal=200, admin=200),
+    ),
+    # Each trainee's own record; staff without an enrolment have none.
+    "records:mine": Row(
+        "get", lambda w: reverse("records:mine"), signed_in(404, trainee_a=200, trainee_b=200)
     ),
     "assessments:release_all": Row(
         "post",

@@ -20,7 +20,6 @@ from assessments.services import (
     attempt_submit,
 )
 from courses.models import ActivityCompletion, ModulePage
-from courses.services import enrolment_withdraw
 from tests import factories
 from tests.concurrency import (
     assert_no_errors,
@@ -297,7 +296,7 @@ def test_a_withdrawn_trainee_can_no_longer_change_an_attempt(client, setup):
     client.post(
         reverse("assessments:autosave", args=(attempt.pk,)), {f"q{text.pk}": "до отчисления"}
     )
-    enrolment_withdraw(enrolment=setup["enrolment"])
+    factories.withdraw(setup["enrolment"])
     answer = {f"q{single.pk}": right_token(attempt, single), f"q{text.pk}": SECRET_ANSWER}
 
     take = client.get(reverse("assessments:attempt", args=(attempt.pk,)))
@@ -324,7 +323,7 @@ def test_a_withdrawn_trainee_still_reads_their_results(client, setup):
     client.post(reverse("assessments:start", args=(setup["quiz"].pk,)))
     attempt = QuizAttempt.objects.get()
     client.post(reverse("assessments:submit", args=(attempt.pk,)))
-    enrolment_withdraw(enrolment=setup["enrolment"])
+    factories.withdraw(setup["enrolment"])
 
     result = client.get(reverse("assessments:result", args=(attempt.pk,)))
 

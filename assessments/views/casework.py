@@ -1,4 +1,8 @@
-"""Case work: the trainee's submission, the instructors' queue and rubric grading, the gradebook."""
+"""Case work: the trainee's submission, the instructors' queue and rubric grading.
+
+The gradebook page and its exports are the trainee records' (`records.views`): they show
+whether each trainee has completed, which only the records decide.
+"""
 
 from django.conf import settings
 from django.contrib import messages
@@ -10,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from content.http import attachment_headers, file_response
+from core.http import attachment_headers
 from courses.models import CaseStudyPage
 from courses.selectors import cohorts_visible_to, follows_cohorts, teaches_cohort
 
@@ -26,7 +30,6 @@ from ..casework import (
     submission_save,
 )
 from ..downloads import submission_file_download
-from ..gradebook import cohort_gradebook, export_csv, export_xlsx
 from ..models import CaseGrade, SubmissionFile
 from ..selectors import grading_queue, submission_visible_to
 
@@ -210,20 +213,3 @@ def release_all(request, pk: int):
     count = grades_release_all(cohort=cohort)
     messages.success(request, _("Grades released: %(count)s.") % {"count": count})
     return redirect("assessments:queue", pk=cohort.pk)
-
-
-@login_required
-def gradebook(request, pk: int):
-    cohort = _followed_cohort(request.user, pk)
-    return render(
-        request, "assessments/gradebook.html", {"cohort": cohort, "book": cohort_gradebook(cohort)}
-    )
-
-
-@login_required
-def gradebook_export(request, pk: int, fmt: str):
-    cohort = _followed_cohort(request.user, pk)
-    exporters = {"csv": export_csv, "xlsx": export_xlsx}
-    if fmt not in exporters:
-        raise Http404
-    return file_response(*exporters[fmt](cohort_gradebook(cohort)))

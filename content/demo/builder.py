@@ -404,7 +404,11 @@ def _build_progress(program: ProgramPage) -> None:
         enrolments = cohort.enrolments.select_related("trainee").order_by("trainee__username")
         for enrolment, share in zip(enrolments, shares, strict=False):
             if share is None:
-                enrolment_withdraw(enrolment=enrolment, on=cohort.starts_on + dt.timedelta(days=16))
+                enrolment_withdraw(
+                    enrolment=enrolment,
+                    on=cohort.starts_on + dt.timedelta(days=16),
+                    reason=people.WITHDRAWAL_REASON,
+                )
                 continue
             if enrolment.completions.exists():
                 continue  # built before: loading the demo again adds nothing

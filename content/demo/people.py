@@ -54,6 +54,9 @@ COHORTS = [
     (YUGRA, "Группа 1", 36, 66, 15, ["yugra-instructor"], "yugra", YUGRA_TRAINEES),
 ]
 
+# Why the demo's withdrawn trainee left: shown on their record and on "Моё обучение".
+WITHDRAWAL_REASON = "Перешла на работу в другой регион, продолжит обучение со следующей группой."
+
 # Share of the programme's activities each trainee of a cohort has done, in order; None: withdrawn.
 PROGRESS = {
     TAMBOV: [

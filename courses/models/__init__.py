@@ -1,6 +1,6 @@
 """Models of the courses app: the curriculum page tree, and the cohorts that study it."""
 
-from .cohorts import ActivityCompletion, Cohort, Enrolment, EnrolmentImport
+from .cohorts import ActivityCompletion, Cohort, Enrolment, EnrolmentEvent, EnrolmentImport
 from .pages import (
     ActivityKind,
     ActivityPage,
@@ -26,6 +26,7 @@ __all__ = [
     "CurriculumPage",
     "CurriculumReviewTask",
     "Enrolment",
+    "EnrolmentEvent",
     "EnrolmentImport",
     "LessonPage",
     "ModulePage",

@@ -82,6 +82,8 @@ class Enrolment(models.Model):
     enrolled_on = models.DateField(_("enrolled on"))
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    # The reason of the current withdrawal; every withdrawal and restoration stays in `events`.
+    withdrawal_reason = models.CharField(_("reason for withdrawal"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("enrolment")
@@ -99,6 +101,49 @@ class Enrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.trainee} → {self.cohort}"
+
+
+class EnrolmentEvent(models.Model):
+    """A change of a trainee's place in a cohort, kept for their record: withdrawn or restored.
+
+    The enrolment itself says when the trainee was enrolled; restoring does not erase a
+    withdrawal, it adds a row after it.
+    """
+
+    class Kind(models.TextChoices):
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        RESTORED = "restored", _("Restored")
+
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="events", verbose_name=_("enrolment")
+    )
+    kind = models.CharField(_("what happened"), max_length=16, choices=Kind.choices)
+    on = models.DateField(_("date"))
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    # Empty when the change came from a script or the demo.
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("enrolment change")
+        verbose_name_plural = _("enrolment changes")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["withdrawn", "restored"]),
+                name="courses_enrolment_event_kind_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment}: {self.get_kind_display()} {self.on}"
 
 
 class ActivityCompletion(models.Model):

@@ -13,12 +13,17 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import GroupApprovalTask, Orderable, Page
 from wagtail.search import index
 
-from content.blocks import BodyBlock, PersonBlock
+from core.blocks import BodyBlock, PersonBlock
+
+# Apps above courses add what they own to a case study page's context: a function of
+# (page, request, context) registered under this name in their wagtail_hooks.
+CASE_STUDY_CONTEXT_HOOK = "construct_case_study_context"
 
 
 class ActivityKind(models.TextChoices):
@@ -310,16 +315,16 @@ class CaseStudyPage(ActivityPage):
         return super().save(*args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
-        from assessments.selectors import casework_state
         from courses.selectors import can_read_discussion_guide
 
         context = super().get_context(request, *args, **kwargs)
         context["discussion_guide"] = (
             self.discussion_guide if can_read_discussion_guide(request.user) else None
         )
-        # Answers of a save that was refused come back from the session, so nothing is lost.
-        draft = request.session.pop(f"casework-draft-{self.pk}", None)
-        context["casework"] = casework_state(user=request.user, case=self, draft=draft)
+        # The trainee's case work belongs to assessments, above courses: it adds it to the page
+        # through this hook (see assessments/wagtail_hooks.py) rather than courses reaching up.
+        for add_context in hooks.get_hooks(CASE_STUDY_CONTEXT_HOOK):
+            add_context(page=self, request=request, context=context)
         return context
 
 

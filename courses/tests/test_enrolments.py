@@ -7,10 +7,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from courses.models import Cohort, Enrolment
 from courses.selectors import cohorts_visible_to, programs_visible_to
-from courses.services import enrolment_create, enrolment_restore, enrolment_withdraw
+from courses.services import enrolment_create, enrolment_restore
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,7 @@ def test_the_database_allows_one_active_enrolment_per_programme(trainee, program
 
 def test_a_withdrawn_enrolment_does_not_block_a_new_one(trainee, program):
     first = factories.enrol(trainee, factories.cohort(program))
-    enrolment_withdraw(enrolment=first)
+    factories.withdraw(first)
 
     second = enrolment_create(trainee=trainee, cohort=factories.cohort(program))
 
@@ -63,7 +64,7 @@ def test_enrolling_twice_in_the_same_cohort_changes_nothing(trainee, program):
 def test_withdraw_and_restore(trainee, program):
     enrolment = factories.enrol(trainee, factories.cohort(program))
 
-    enrolment_withdraw(enrolment=enrolment, on=dt.date(2026, 11, 1))
+    factories.withdraw(enrolment, on=dt.date(2026, 11, 1))
     assert enrolment.status == "withdrawn" and enrolment.withdrawn_on == dt.date(2026, 11, 1)
     assert not programs_visible_to(trainee).exists()
 
@@ -176,11 +177,15 @@ def test_an_official_withdraws_a_trainee_from_the_cohort_page(client, official, 
     cohort = factories.cohort(program)
     enrolment = factories.enrol(factories.user("Trainee"), cohort)
     client.force_login(official)
+    url = reverse("courses:enrolment_withdraw", args=(enrolment.pk,))
 
-    client.post(reverse("courses:enrolment_withdraw", args=(enrolment.pk,)))
+    assert client.get(url).status_code == 200  # asks first
+    response = client.post(url, {"on": timezone.localdate().isoformat(), "reason": "Переезд"})
 
+    assert response.status_code == 302
     enrolment.refresh_from_db()
     assert enrolment.status == Enrolment.Status.WITHDRAWN
+    assert enrolment.withdrawal_reason == "Переезд"
 
 
 def test_cohort_roster_runs_a_constant_number_of_queries(client, official, program):

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from courses.models import ActivityCompletion, CaseStudyPage, LessonPage, ModulePage
 from courses.progress import learning_overview
-from courses.services import activity_complete, enrolment_withdraw
+from courses.services import activity_complete
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +83,7 @@ def test_only_an_active_trainee_of_the_programme_can_mark_lessons(client, enrolm
     client.force_login(outsider)
     assert client.post(reverse("courses:mark_studied", args=(lesson.pk,))).status_code == 403
 
-    enrolment_withdraw(enrolment=enrolment)
+    factories.withdraw(enrolment)
     client.force_login(enrolment.trainee)
     assert client.post(reverse("courses:mark_studied", args=(lesson.pk,))).status_code == 403
     assert not ActivityCompletion.objects.exists()
@@ -108,7 +108,7 @@ def test_a_trainee_sees_only_the_programmes_of_their_enrolments(client, trainee,
 
 
 def test_a_withdrawn_trainee_loses_access(client, trainee, enrolment):
-    enrolment_withdraw(enrolment=enrolment)
+    factories.withdraw(enrolment)
     client.force_login(trainee)
 
     assert client.get(enrolment.program.url).status_code == 403

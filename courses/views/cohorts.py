@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ..forms import CohortForm
+from ..forms import CohortForm, WithdrawalForm
 from ..models import Enrolment
 from ..progress import cohort_roster
 from ..selectors import (
@@ -95,12 +95,32 @@ def _managed_enrolment(user, pk: int) -> Enrolment:
 
 
 @login_required
-@require_POST
 def enrolment_withdraw_view(request, pk: int):
+    """A page that asks for the date and the reason; the withdrawal happens on its POST."""
     enrolment = _managed_enrolment(request.user, pk)
-    enrolment_withdraw(enrolment=enrolment)
-    messages.success(request, _("%(name)s is withdrawn.") % {"name": enrolment.trainee.full_name})
-    return redirect("courses:cohort_detail", pk=enrolment.cohort_id)
+    if enrolment.status == Enrolment.Status.WITHDRAWN:
+        messages.info(
+            request, _("%(name)s is already withdrawn.") % {"name": enrolment.trainee.full_name}
+        )
+        return redirect("courses:cohort_detail", pk=enrolment.cohort_id)
+    form = WithdrawalForm(request.POST or None, enrolment=enrolment)
+    if request.method == "POST" and form.is_valid():
+        enrolment_withdraw(
+            enrolment=enrolment,
+            on=form.cleaned_data["on"],
+            reason=form.cleaned_data["reason"],
+            by=request.user,
+        )
+        messages.success(
+            request, _("%(name)s is withdrawn.") % {"name": enrolment.trainee.full_name}
+        )
+        return redirect("courses:cohort_detail", pk=enrolment.cohort_id)
+    return render(
+        request,
+        "courses/enrolment_withdraw.html",
+        {"enrolment": enrolment, "cohort": enrolment.cohort, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -108,7 +128,7 @@ def enrolment_withdraw_view(request, pk: int):
 def enrolment_restore_view(request, pk: int):
     enrolment = _managed_enrolment(request.user, pk)
     try:
-        enrolment_restore(enrolment=enrolment)
+        enrolment_restore(enrolment=enrolment, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from content.http import CSV, XLSX, file_response
+from core.http import CSV, XLSX, file_response
 
 from ..forms import ImportForm
 from ..imports import (

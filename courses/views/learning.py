@@ -1,38 +1,34 @@
-"""The trainee's side: "Моё обучение" and marking lessons studied."""
+"""The trainee's side: "Моё обучение" and marking lessons studied.
+
+The home page shows courses' own facts (programmes, hours done, withdrawals); the completion rules
+and the coming sessions come from the layers above through their template tags
+(`records_tags`, `session_tags`), since courses may not import them.
+"""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from content.http import safe_return_url
+from core.http import safe_return_url
 
-from ..completion import completion_state
 from ..models import LessonPage
-from ..progress import learning_overview
+from ..progress import learning_overview, withdrawals_of
 from ..selectors import follows_cohorts
 from ..services import lesson_mark_studied
 
 
 @login_required
 def learning_home(request):
-    from schedule.selectors import trainee_sessions
-
     overview = learning_overview(request.user)
-    if not overview and follows_cohorts(request.user):
+    withdrawals = withdrawals_of(request.user)
+    if not overview and not withdrawals and follows_cohorts(request.user):
         return redirect("courses:cohort_list")  # staff land on the cohorts they follow
-    for item in overview:
-        # The hours and completions are already at hand: the rules reuse them.
-        item.completion = completion_state(
-            item.enrolment, breakdown=item.breakdown, done=item.completed.keys()
-        )
-    upcoming = (
-        trainee_sessions(request.user).filter(ends_at__gte=timezone.now()).order_by("starts_at")[:5]
-    )
     return render(
-        request, "courses/learning_home.html", {"overview": overview, "upcoming": upcoming}
+        request,
+        "courses/learning_home.html",
+        {"overview": overview, "withdrawals": withdrawals},
     )
 
 

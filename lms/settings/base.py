@@ -232,8 +232,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "school@localhost")
 
 WAGTAIL_SITE_NAME = "Школа социальных координаторов"
 # The one public address of the site: every absolute link in e-mails, calendar feeds and QR codes
-# is made from it (`lms.links.absolute_url`), never from the request's Host header. Production
-# refuses to start without a real one (`lms.checks`); the demo serves at http://127.0.0.1:8000.
+# is made from it (`core.links.absolute_url`), never from the request's Host header. Production
+# refuses to start without a real one (`core.checks`); the demo serves at http://127.0.0.1:8000.
 PUBLIC_URL = os.environ.get("PUBLIC_URL", "").strip().rstrip("/")
 WAGTAILADMIN_BASE_URL = PUBLIC_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}

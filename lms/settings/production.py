@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
-from lms.links import public_url_problem
+from core.links import public_url_problem
 
 from .base import *  # noqa: F403
 from .base import ALLOWED_HOSTS, MIDDLEWARE, PUBLIC_URL, SECRET_KEY, env_bool, os

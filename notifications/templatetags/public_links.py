@@ -1,13 +1,13 @@
 """`{% public_url 'name' arg=... %}`: like `{% url %}`, but the full address on the public site.
 
 For e-mail templates, which are read outside the site: the address comes from `PUBLIC_URL`
-(`lms.links.absolute_url`), never from the request that caused the mail.
+(`core.links.absolute_url`), never from the request that caused the mail.
 """
 
 from django import template
 from django.urls import reverse
 
-from lms.links import absolute_url
+from core.links import absolute_url
 
 register = template.Library()
 

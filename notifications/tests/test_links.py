@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from lms.checks import public_url_check
-from lms.links import absolute_url, public_url_problem
+from core.checks import public_url_check
+from core.links import absolute_url, public_url_problem
 from notifications.services import notify
 from schedule.models import Session
 from schedule.services import calendar_token, checkin_code

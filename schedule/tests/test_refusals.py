@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from courses.services import enrolment_restore, enrolment_withdraw
+from courses.services import enrolment_restore
 from schedule.models import Attendance, AttendanceChange, Session, SessionFeedback
 from schedule.services import attendance_mark, checkin, checkin_code, feedback_leave
 from schedule.tests.test_schedule import form_data, local, session
@@ -30,7 +30,7 @@ def errors(response) -> list[str]:
 def test_a_withdrawn_trainee_can_no_longer_check_in(client, world):
     item = session(world["cohort"], start=timezone.now() - dt.timedelta(minutes=5))
     code = checkin_code(item, timezone.now())
-    enrolment_withdraw(enrolment=world["enrolment"])
+    factories.withdraw(world["enrolment"])
     client.force_login(world["trainee"])
     url = reverse("schedule:checkin", args=(item.pk, code))
 
@@ -44,7 +44,7 @@ def test_a_withdrawn_trainee_can_no_longer_check_in(client, world):
 def test_a_withdrawn_trainee_can_no_longer_rate_a_session_they_attended(client, world):
     item = session(world["cohort"], start=timezone.now() - dt.timedelta(days=1))
     attendance_mark(session=item, enrolment=world["enrolment"], status="present", by=None)
-    enrolment_withdraw(enrolment=world["enrolment"])
+    factories.withdraw(world["enrolment"])
     client.force_login(world["trainee"])
 
     response = client.post(reverse("schedule:feedback", args=(item.pk,)), {"rating": "5"})
@@ -60,7 +60,7 @@ def test_a_withdrawn_trainee_can_no_longer_rate_a_session_they_attended(client, 
 
 def test_a_trainee_restored_to_the_cohort_rates_from_their_new_place(world):
     item = session(world["cohort"], start=timezone.now() - dt.timedelta(days=1))
-    enrolment_withdraw(enrolment=world["enrolment"])
+    factories.withdraw(world["enrolment"])
     restored = enrolment_restore(enrolment=world["enrolment"])
     attendance_mark(session=item, enrolment=restored, status="late", by=None)
 
@@ -71,7 +71,7 @@ def test_a_trainee_restored_to_the_cohort_rates_from_their_new_place(world):
 
 def test_the_register_refuses_a_mark_for_a_withdrawn_trainee(world):
     item = session(world["cohort"], start=timezone.now() - dt.timedelta(days=1))
-    enrolment_withdraw(enrolment=world["enrolment"])
+    factories.withdraw(world["enrolment"])
 
     with pytest.raises(ValidationError):
         attendance_mark(

@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from courses.completion import completion_state
 from schedule.models import Attendance, AttendanceChange, Session, SessionFeedback
 from schedule.selectors import attendance_rate, feedback_report
 from schedule.services import (
@@ -268,23 +267,6 @@ def test_a_rating_out_of_range_gets_a_message(client, world):
     client.post(reverse("schedule:feedback", args=(item.pk,)), {"rating": "9"})
 
     assert not SessionFeedback.objects.exists()
-
-
-# Completion ------------------------------------------------------------------------------
-
-
-def test_completion_names_what_is_missing_including_attendance(world):
-    item = session(world["cohort"], start=timezone.now() - dt.timedelta(days=1))
-    attendance_mark(session=item, enrolment=world["enrolment"], status="absent", by=None)
-
-    state = completion_state(world["enrolment"])
-
-    assert not state.complete
-    assert [rule.met for rule in state.rules] == [False, False, False]
-    assert "0 of 1 sessions" in state.rules[2].detail
-
-    attendance_mark(session=item, enrolment=world["enrolment"], status="present", by=None)
-    assert completion_state(world["enrolment"]).rules[2].met
 
 
 def test_the_instructor_shows_a_qr_code_only_while_check_in_is_open(client, world):

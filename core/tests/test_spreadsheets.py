@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from content.http import content_disposition, file_response
-from content.spreadsheets import csv_bytes, spreadsheet_value, xlsx_bytes
+from core.http import content_disposition, file_response
+from core.spreadsheets import csv_bytes, spreadsheet_value, xlsx_bytes
 
 
 @pytest.mark.parametrize(

@@ -62,7 +62,7 @@ def book(client):
 
 
 def download(client, cohort, fmt: str):
-    response = client.get(reverse("assessments:gradebook_export", args=(cohort.pk, fmt)))
+    response = client.get(reverse("records:gradebook_export", args=(cohort.pk, fmt)))
     assert response.status_code == 200
     return response
 
