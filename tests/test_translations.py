@@ -1,0 +1,119 @@
+"""The Russian translation: `locale/ru/LC_MESSAGES/django.po` is its one source, edited by hand.
+
+Every entry must be translated, none may be a fuzzy guess, every placeholder of the English must
+survive in the Russian (a lost `%(count)s` raises at run time), and every text the code and the
+templates mark for translation must have its entry — found by running `makemessages` over a copy
+of the sources, so the real file is never touched.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import override_settings
+
+ROOT = Path(settings.BASE_DIR)
+PO = ROOT / "locale" / "ru" / "LC_MESSAGES" / "django.po"
+# `%(name)s`, `%s`, `%d`, `%(count).1f` … but not a literal `%%`.
+PLACEHOLDER = re.compile(r"%(?:\([^)]+\))?[-#0 +]*\d*(?:\.\d+)?[sdfrix]|\{[a-z_]*\}")
+SOURCE_SUFFIXES = {".py", ".html", ".txt"}
+SOURCE_IGNORED = {".git", ".venv", "var", "locale", "node_modules", "__pycache__", "static"}
+
+
+def entries() -> list[polib.POEntry]:
+    return [entry for entry in polib.pofile(str(PO)) if not entry.obsolete]
+
+
+def nplurals() -> int:
+    header = polib.pofile(str(PO)).metadata["Plural-Forms"]
+    return int(re.search(r"nplurals=(\d+)", header).group(1))
+
+
+def untranslated(entry: polib.POEntry, forms: int) -> bool:
+    if entry.msgid_plural:
+        return any(not entry.msgstr_plural.get(index, "").strip() for index in range(forms))
+    return not entry.msgstr.strip()
+
+
+def test_every_entry_is_translated():
+    forms = nplurals()
+
+    missing = [entry.msgid for entry in entries() if untranslated(entry, forms)]
+
+    assert missing == [], "Untranslated in django.po:\n" + "\n".join(missing)
+
+
+def test_no_entry_is_fuzzy():
+    po = polib.pofile(str(PO))
+
+    fuzzy = [entry.msgid for entry in po if "fuzzy" in entry.flags]
+
+    # A fuzzy header marks the whole file as not to be trusted by some tools.
+    assert not po.metadata_is_fuzzy
+    assert fuzzy == [], "Fuzzy in django.po (a guess by makemessages):\n" + "\n".join(fuzzy)
+
+
+def placeholders(text: str) -> set[str]:
+    return set(PLACEHOLDER.findall(text.replace("%%", "")))
+
+
+def test_the_russian_keeps_every_named_placeholder():
+    # A named placeholder is filled from a dict: the Russian may reorder them, never drop or
+    # misspell one. (A plural's singular may drop the count: «одна попытка».)
+    broken = []
+    for entry in entries():
+        wanted = {p for p in placeholders(entry.msgid) if p.startswith("%(")}
+        if entry.msgid_plural:
+            wanted |= {p for p in placeholders(entry.msgid_plural) if p.startswith("%(")}
+            translations = list(entry.msgstr_plural.values())
+        else:
+            translations = [entry.msgstr]
+        for translation in translations:
+            found = {p for p in placeholders(translation) if p.startswith("%(")}
+            if found - wanted or (not entry.msgid_plural and wanted - found):
+                broken.append(f"{entry.msgid!r}: {translation!r}")
+
+    assert broken == [], "Placeholders differ:\n" + "\n".join(broken)
+
+
+def copy_sources(target: Path) -> None:
+    for path in ROOT.rglob("*"):
+        relative = path.relative_to(ROOT)
+        if set(relative.parts) & SOURCE_IGNORED or path.suffix not in SOURCE_SUFFIXES:
+            continue
+        if path.is_file():
+            (target / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target / relative)
+
+
+def gettext_available() -> bool:
+    try:
+        subprocess.run(["xgettext", "--version"], capture_output=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return False
+    return True
+
+
+def test_every_text_marked_in_the_code_has_an_entry(tmp_path, monkeypatch):
+    if not gettext_available():
+        if os.environ.get("CI"):
+            pytest.fail("makemessages needs GNU gettext (xgettext): install the gettext package.")
+        pytest.skip("GNU gettext (xgettext) is not installed; CI installs it.")
+    copy_sources(tmp_path)
+    (tmp_path / "locale").mkdir()
+    monkeypatch.chdir(tmp_path)
+
+    with override_settings(LOCALE_PATHS=[tmp_path / "locale"]):
+        call_command("makemessages", locale=["ru"], verbosity=0, no_obsolete=True)
+
+    extracted = polib.pofile(str(tmp_path / "locale" / "ru" / "LC_MESSAGES" / "django.po"))
+    ours = {(entry.msgctxt, entry.msgid) for entry in entries()}
+    marked = {(entry.msgctxt, entry.msgid) for entry in extracted if entry.msgid}
+    missing = sorted(msgid for _context, msgid in marked - ours)
+    assert missing == [], "Marked for translation but not in django.po:\n" + "\n".join(missing)
