@@ -73,6 +73,11 @@ def official():
     return factories.user("Regional official")
 
 
+def counts(enrolment_import: EnrolmentImport) -> dict[str, int]:
+    """What the apply did, without how the file was read."""
+    return {key: value for key, value in enrolment_import.summary.items() if key != "sheet"}
+
+
 def preview(cohort, data: bytes, user=None) -> EnrolmentImport:
     return import_preview(cohort=cohort, uploaded_by=user, file_name="list.csv", data=data)
 
@@ -194,7 +199,7 @@ def test_apply_creates_accounts_enrols_and_invites(cohort, django_capture_on_com
         result = import_apply(enrolment_import=preview(cohort, csv_bytes(*GOOD)))
 
     assert result.status == EnrolmentImport.Status.APPLIED
-    assert result.summary == {"created": 2, "enrolled": 0, "restored": 0, "skipped": 0}
+    assert counts(result) == {"created": 2, "enrolled": 0, "restored": 0, "skipped": 0}
     person = get_user_model().objects.get(email="sidorov@example.org")
     assert person.phone == "+79002223344" and person.region == cohort.region
     assert not person.has_usable_password()
@@ -212,7 +217,7 @@ def test_reimporting_the_same_file_creates_no_duplicate(cohort):
 
     again = import_apply(enrolment_import=preview(cohort, csv_bytes(*GOOD)))
 
-    assert again.summary == {"created": 0, "enrolled": 0, "restored": 0, "skipped": 2}
+    assert counts(again) == {"created": 0, "enrolled": 0, "restored": 0, "skipped": 2}
     assert get_user_model().objects.filter(email__endswith="@example.org").count() == 2
     assert Enrolment.objects.filter(cohort=cohort).count() == 2
 
@@ -735,7 +740,7 @@ def test_an_invitee_who_never_came_is_enrolled_again_and_invited_again(cohort):
     result = import_apply(enrolment_import=enrolment_import)
 
     assert enrolment_import.rows[0]["action"] == "enrol"
-    assert result.summary == {"created": 0, "enrolled": 1, "restored": 0, "skipped": 0}
+    assert counts(result) == {"created": 0, "enrolled": 1, "restored": 0, "skipped": 0}
     assert get_user_model().objects.filter(email="petrova@example.org").count() == 1
     assert set(invitee.enrolments.values_list("cohort", flat=True)) == {cohort.pk, second.pk}
     assert Notification.objects.filter(recipient=invitee).count() == 2
