@@ -14,9 +14,14 @@ from pathlib import Path
 
 import polib
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
+from django.urls import reverse
+from django.utils import translation
+
+from tests import factories
 
 ROOT = Path(settings.BASE_DIR)
 PO = ROOT / "locale" / "ru" / "LC_MESSAGES" / "django.po"
@@ -74,10 +79,10 @@ def test_the_russian_keeps_every_named_placeholder():
             translations = list(entry.msgstr_plural.values())
         else:
             translations = [entry.msgstr]
-        for translation in translations:
-            found = {p for p in placeholders(translation) if p.startswith("%(")}
+        for russian in translations:
+            found = {p for p in placeholders(russian) if p.startswith("%(")}
             if found - wanted or (not entry.msgid_plural and wanted - found):
-                broken.append(f"{entry.msgid!r}: {translation!r}")
+                broken.append(f"{entry.msgid!r}: {russian!r}")
 
     assert broken == [], "Placeholders differ:\n" + "\n".join(broken)
 
@@ -117,3 +122,64 @@ def test_every_text_marked_in_the_code_has_an_entry(tmp_path, monkeypatch):
     marked = {(entry.msgctxt, entry.msgid) for entry in extracted if entry.msgid}
     missing = sorted(msgid for _context, msgid in marked - ours)
     assert missing == [], "Marked for translation but not in django.po:\n" + "\n".join(missing)
+
+
+# Our own labels in the admin: roles, apps, menu items -------------------------------------
+
+OUR_APPS = (
+    "accounts",
+    "content",
+    "courses",
+    "assessments",
+    "certificates",
+    "notifications",
+    "schedule",
+    "security",
+)
+ROLES_RU = [
+    "Слушатель",
+    "Преподаватель",
+    "Старший преподаватель",
+    "Региональный куратор",
+    "Федеральный куратор",
+    "Администратор",
+]
+
+
+def admin_page(client, path: str) -> str:
+    client.force_login(factories.user("Administrator", is_superuser=True))
+    response = client.get(path)
+    assert response.status_code == 200
+    # The sidebar's menu is JSON in the page; read its escapes back as letters.
+    return re.sub(
+        r"\\u([0-9a-fA-F]{4})", lambda code: chr(int(code.group(1), 16)), response.content.decode()
+    )
+
+
+def test_every_app_of_ours_has_a_russian_name():
+    with translation.override("ru"):
+        names = {label: str(apps.get_app_config(label).verbose_name) for label in OUR_APPS}
+
+    assert all(re.search("[а-яё]", name, re.IGNORECASE) for name in names.values()), names
+
+
+@pytest.mark.django_db
+def test_the_admin_names_the_roles_in_russian(client):
+    groups = admin_page(client, reverse("wagtailusers_groups:index"))
+    new_user = admin_page(client, reverse("wagtailusers_users:add"))
+    users = admin_page(client, reverse("wagtailusers_users:index"))
+
+    for page in (groups, new_user):
+        assert all(role in page for role in ROLES_RU), [r for r in ROLES_RU if r not in page]
+        assert not re.search(r">\s*(Trainee|Regional official|Federal official)\s*<", page)
+    assert "Региональный куратор" in users  # the filter by role
+
+
+@pytest.mark.django_db
+def test_the_admin_menu_items_of_ours_are_in_russian(client):
+    page = admin_page(client, reverse("wagtailadmin_home"))
+
+    for russian in ("Банки вопросов", "Вопросы", "Спикеры", "Блокировки входа"):
+        assert russian in page
+    for english in ("Question banks", "Speakers", "Sign-in lockouts"):
+        assert english not in page
