@@ -40,6 +40,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.display import inner_quotes
 from accounts.phones import normalise_phone
 from accounts.roles import Role
 from content.spreadsheets import csv_bytes, xlsx_bytes
@@ -167,8 +168,9 @@ def _email_max_length() -> int:
 
 
 def _shown(value: str, limit: int = 60) -> str:
-    """A value quoted back in a message, cut short so that a huge cell cannot flood the page."""
-    return value if len(value) <= limit else value[: limit - 1] + "…"
+    """A value quoted back in a message inside «…»: cut short so that a huge cell cannot flood
+    the page, its own quotation marks turned into the inner ones („…“)."""
+    return inner_quotes(value if len(value) <= limit else value[: limit - 1] + "…")
 
 
 class SpreadsheetError(Exception):
@@ -835,7 +837,8 @@ def plan_rows(*, cohort: Cohort, rows: list[dict[str, Any]], cohorts: list[Cohor
                 # Name the cohort only when it is one the importer manages.
                 if elsewhere[0].cohort_id in named_cohorts:
                     row["errors"].append(
-                        _("Already enrolled in «%(cohort)s»") % {"cohort": elsewhere[0].cohort.name}
+                        _("Already enrolled in «%(cohort)s»")
+                        % {"cohort": inner_quotes(elsewhere[0].cohort.name)}
                     )
                 else:
                     row["errors"].append(_("Already studies this programme in another cohort"))
@@ -843,8 +846,12 @@ def plan_rows(*, cohort: Cohort, rows: list[dict[str, Any]], cohorts: list[Cohor
             row["action"] = "restore" if here is not None else "enrol"
         if active_counts[target.pk] >= target.capacity:
             row["errors"].append(
-                _("Cohort «%(cohort)s» is full (%(capacity)s places)")
-                % {"cohort": target.name, "capacity": target.capacity}
+                ngettext(
+                    "Cohort «%(cohort)s» is full (%(capacity)s place)",
+                    "Cohort «%(cohort)s» is full (%(capacity)s places)",
+                    target.capacity,
+                )
+                % {"cohort": inner_quotes(target.name), "capacity": target.capacity}
             )
             row["action"] = ""
             continue
@@ -1029,7 +1036,8 @@ def _apply_rows(
             else:
                 notify(
                     recipient=user,
-                    subject=_("You are enrolled in «%(cohort)s»") % {"cohort": cohort.name},
+                    subject=_("You are enrolled in «%(cohort)s»")
+                    % {"cohort": inner_quotes(cohort.name)},
                     body=_("Programme: %(program)s.") % {"program": cohort.program.title},
                     url="/learning/",
                 )
@@ -1053,7 +1061,11 @@ def _invite(user, cohort: Cohort) -> None:
             "You are enrolled in «%(cohort)s», programme «%(program)s». Your login is %(login)s. "
             "Choose your password by the link below."
         )
-        % {"cohort": cohort.name, "program": cohort.program.title, "login": user.username},
+        % {
+            "cohort": inner_quotes(cohort.name),
+            "program": inner_quotes(cohort.program.title),
+            "login": user.username,
+        },
         url=link,
     )
 

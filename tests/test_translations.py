@@ -6,6 +6,7 @@ templates mark for translation must have its entry — found by running `makemes
 of the sources, so the real file is never touched.
 """
 
+import datetime as dt
 import os
 import re
 import shutil
@@ -183,3 +184,45 @@ def test_the_admin_menu_items_of_ours_are_in_russian(client):
         assert russian in page
     for english in ("Question banks", "Speakers", "Sign-in lockouts"):
         assert english not in page
+
+
+# Time zones as people say them, on the pages that show times --------------------------------
+
+
+def schedule_pages(client, region_code: str) -> str:
+    from schedule.models import Session
+
+    cohort = factories.cohort(factories.program(), region_code=region_code)
+    starts = dt.datetime(2026, 10, 12, 7, 0, tzinfo=dt.UTC)
+    ends = starts + dt.timedelta(hours=2)
+    session = Session.objects.create(cohort=cohort, topic="Семья", starts_at=starts, ends_at=ends)
+    instructor = factories.user("Instructor", region_code=region_code)
+    cohort.instructors.add(instructor)
+    client.force_login(instructor)
+    urls = [
+        reverse("schedule:cohort", args=(cohort.pk,)),
+        reverse("schedule:session", args=(session.pk,)),
+        reverse("schedule:session_edit", args=(session.pk,)),
+    ]
+    pages = [client.get(url) for url in urls]
+    assert [page.status_code for page in pages] == [200, 200, 200]
+    return "\n".join(page.content.decode() for page in pages)
+
+
+@pytest.mark.django_db
+def test_schedule_pages_say_moscow_time_never_the_zone_name(client):
+    pages = schedule_pages(client, "68")  # Tambov keeps Moscow time
+
+    assert "Время занятий указано по московскому времени." in pages
+    assert "12 октября 2026, 10:00–12:00</time> (по московскому времени)" in pages
+    assert "Europe/Moscow" not in pages
+
+
+@pytest.mark.django_db
+def test_schedule_pages_give_the_offset_of_a_region_east_of_moscow(client):
+    pages = schedule_pages(client, "86")  # Yugra: Yekaterinburg time
+
+    assert "Время занятий указано по времени UTC+5 (МСК+2)." in pages
+    assert "время указывайте по времени UTC+5 (МСК+2)" in pages
+    assert "12:00–14:00</time> (по времени UTC+5 (МСК+2))" in pages
+    assert "Asia/Yekaterinburg" not in pages

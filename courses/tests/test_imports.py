@@ -650,6 +650,22 @@ def test_a_list_in_the_template_gets_no_note_on_its_columns(client, official, co
     assert "import-columns" not in client.get(response.url).content.decode()
 
 
+def test_a_quoted_name_inside_a_message_gets_the_inner_quotation_marks(cohort):
+    full = factories.cohort(cohort.program, name="Группа «Вечерняя»", capacity=1)
+    factories.enrol(factories.user("Trainee"), full)
+    data = csv_bytes(
+        GOOD[0] + ";Группа «Вечерняя»",
+        GOOD[1] + ';"Группа ""Утренняя"""',
+        header=HEADER + ";Группа",
+    )
+
+    found = problems(preview(cohort, data, factories.user("Regional official")))
+
+    assert found[2] == ["Cohort «Группа „Вечерняя“» is full (1 place)"]
+    assert found[3] == ["Cohort «Группа „Утренняя“» is unknown or not yours"]
+    assert full.name == "Группа «Вечерняя»"  # the name itself is kept as typed
+
+
 def test_the_row_limit_counts_the_people_below_a_title():
     def listing(count: int) -> bytes:
         return office_file("csv", [["Список слушателей"], HEADER.split(";"), *people_rows(count)])
