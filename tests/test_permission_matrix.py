@@ -4,8 +4,8 @@ A URL pattern without a row here fails the test: no view slips in unreviewed. Pa
 apart by name *and* route, and each row's URL must resolve to the route of its pattern, so a new
 route that reuses an existing name cannot hide behind the old one's row. The admin views our apps
 add to Wagtail's admin — snippets, viewsets, `register_admin_urls` hooks, the users and groups
-viewsets we swap in — each have a row too; the rest of Wagtail's own URL trees (the admin, documents, page
-serving) are one row each, checked on a representative URL.
+viewsets we swap in — each have a row too; the rest of Wagtail's own URL trees (the admin,
+documents, page serving) are one row each, checked on a representative URL.
 
 On every page, no role but the teaching ones may read a case study's discussion guide.
 """
