@@ -17,6 +17,15 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "Administrator", _("Administrator")
 
 
+def role_label(name: str) -> str:
+    """A group's name as people read it: a role's translated label («Слушатель»), or the name as
+    an administrator typed it for a group of their own.
+
+    The role groups keep their English names in the database, since code and migrations look
+    them up by name; wherever the admin shows a group, it shows this."""
+    return str(Role(name).label) if name in Role.values else name
+
+
 # Model permissions as "app_label.codename".
 _AUTHORING = [
     "wagtailadmin.access_admin",

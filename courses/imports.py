@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import logging
 import re
 import zipfile
@@ -37,7 +38,9 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from accounts.display import inner_quotes
 from accounts.phones import normalise_phone
 from accounts.roles import Role
 from core.spreadsheets import csv_bytes, xlsx_bytes
@@ -65,18 +68,64 @@ MAX_XLSX_ELEMENTS = 1_000_000
 # The last row that may hold a value: room for a header, 3,000 trainees and blank lines between.
 MAX_SHEET_ROWS = 10_000
 
-# Column headers people write, in Russian or English, for each field.
+# Column headers people write, in Russian or English, for each field. They are compared by
+# `_header_key`: case, «ё», spaces and punctuation do not matter, so «E-mail», «Email», «e-mail:»
+# and «ЭЛ. ПОЧТА*» each match one of these.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "last_name": ("фамилия", "last name", "last_name", "surname"),
-    "first_name": ("имя", "first name", "first_name", "given name"),
-    "patronymic": ("отчество", "patronymic", "middle name"),
-    "email": ("e-mail", "email", "эл. почта", "электронная почта", "почта"),
-    "phone": ("телефон", "phone", "мобильный телефон"),
-    "organisation": ("организация", "organisation", "organization", "место работы"),
-    "position": ("должность", "position", "job title"),
-    "cohort": ("группа", "cohort", "group"),
+    "full_name": (
+        "ФИО",
+        "Фамилия, имя, отчество",
+        "Фамилия имя отчество",
+        "ФИО полностью",
+        "ФИО слушателя",
+        "ФИО участника",
+        "Полное имя",
+        "Full name",
+    ),
+    "last_name": ("Фамилия", "Last name", "Surname", "Family name"),
+    "first_name": ("Имя", "First name", "Given name"),
+    "patronymic": ("Отчество", "Patronymic", "Middle name"),
+    "email": (
+        "E-mail",
+        "Эл. почта",
+        "Электронная почта",
+        "Адрес электронной почты",
+        "Адрес эл. почты",
+        "Почта",
+        "Mail",
+    ),
+    "phone": (
+        "Телефон",
+        "Тел.",
+        "Моб. телефон",
+        "Моб. тел.",
+        "Мобильный телефон",
+        "Телефон мобильный",
+        "Мобильный",
+        "Контактный телефон",
+        "Номер телефона",
+        "Сотовый телефон",
+        "Phone",
+        "Phone number",
+        "Mobile",
+    ),
+    "organisation": (
+        "Организация",
+        "Место работы",
+        "Организация (место работы)",
+        "Учреждение",
+        "Organisation",
+        "Organization",
+        "Employer",
+    ),
+    "position": ("Должность", "Position", "Job title"),
+    "cohort": ("Группа", "Номер группы", "Cohort", "Group"),
 }
-REQUIRED_COLUMNS = ("last_name", "first_name", "email", "phone")
+# A running number, which every office list starts with: read past without a word.
+NUMBER_COLUMNS = ("№", "№ п/п", "п/п", "№№", "N", "N п/п", "No", "#", "Номер", "Number")
+# The header is looked for among the first rows: offices put a title (and a date) above it.
+HEADER_SEARCH_ROWS = 10
+NAME_FIELDS = ("last_name", "first_name", "patronymic")
 TEMPLATE_HEADERS = [
     "Фамилия",
     "Имя",
@@ -99,6 +148,10 @@ TEMPLATE_EXAMPLE = [
 ]
 
 NAME_RE = re.compile(r"^[A-Za-zА-Яа-яЁё][A-Za-zА-Яа-яЁё' .\-]*$")
+# «М.», «М», «М.П.»: an initial where a whole name must be (it goes on the certificate).
+INITIALS_RE = re.compile(r"^(?:[A-Za-zА-Яа-яЁё]\.)+[A-Za-zА-Яа-яЁё]?$|^[A-Za-zА-Яа-яЁё]$")
+# Hyphens and dashes inside a double surname, with or without spaces around them.
+NAME_DASH_RE = re.compile(r"\s*[-‐‑‒–]\s*")
 
 
 # Keys that plan_rows adds to a row; a stored row is planned afresh without them.
@@ -115,35 +168,151 @@ def _email_max_length() -> int:
 
 
 def _shown(value: str, limit: int = 60) -> str:
-    """A value quoted back in a message, cut short so that a huge cell cannot flood the page."""
-    return value if len(value) <= limit else value[: limit - 1] + "…"
+    """A value quoted back in a message inside «…»: cut short so that a huge cell cannot flood
+    the page, its own quotation marks turned into the inner ones („…“)."""
+    return inner_quotes(value if len(value) <= limit else value[: limit - 1] + "…")
 
 
 class SpreadsheetError(Exception):
     """The file cannot be read as a spreadsheet of trainees; the message says why."""
 
 
-def _normalise_header(value: Any) -> str:
-    return re.sub(r"\s+", " ", str(value or "")).strip().lower().replace("ё", "е")
+def _header_key(value: Any) -> str:
+    """A header as compared: lower case, «ё» as «е», «№» and «#» as «номер», and nothing but
+    letters and digits."""
+    text = str(value if value is not None else "").lower().replace("ё", "е")
+    text = text.replace("№", "номер").replace("#", "номер")
+    return "".join(character for character in text if character.isalnum())
 
 
-def _header_map(header: list[Any]) -> dict[int, str]:
-    aliases = {
-        alias.replace("ё", "е"): field for field, names in COLUMNS.items() for alias in names
+FIELD_OF_HEADER = {
+    _header_key(title): field for field, titles in COLUMNS.items() for title in titles
+}
+NUMBER_HEADERS = {_header_key(title) for title in NUMBER_COLUMNS}
+
+
+def _column_letter(index: int) -> str:
+    """The spreadsheet's name of a column: A … Z, AA …, as people see it in Excel."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+@dataclass
+class _Header:
+    """What one row says as a header: the field read from each column, and the columns that
+    will not be loaded, each with the reason (shown in the preview by `sheet_notes`)."""
+
+    fields: dict[int, str]
+    skipped: list[dict[str, str]]
+    titles: dict[int, str]
+
+    @property
+    def missing(self) -> list[str]:
+        found = set(self.fields.values())
+        missing = []
+        if "full_name" not in found and not {"last_name", "first_name"} <= found:
+            missing.append("name")
+        missing += [field for field in ("email", "phone") if field not in found]
+        return missing
+
+
+def _read_header(cells: list[Any]) -> _Header:
+    titles = {
+        index: re.sub(r"\s+", " ", str(cell)).strip()
+        for index, cell in enumerate(cells)
+        if cell is not None and str(cell).strip()
     }
-    mapping = {}
-    for index, title in enumerate(header):
-        field = aliases.get(_normalise_header(title))
-        if field and field not in mapping.values():
-            mapping[index] = field
-    missing = [field for field in REQUIRED_COLUMNS if field not in mapping.values()]
-    if missing:
-        names = ", ".join(f"«{TEMPLATE_HEADERS[list(COLUMNS).index(field)]}»" for field in missing)
-        raise SpreadsheetError(
-            _("The file has no column %(columns)s. Start from the template file.")
-            % {"columns": names}
+    first_column: dict[str, int] = {}
+    skipped: list[dict[str, str]] = []
+    for index, title in titles.items():
+        key = _header_key(title)
+        field = FIELD_OF_HEADER.get(key)
+        if field is None:
+            if key not in NUMBER_HEADERS:
+                skipped.append({"column": _column_letter(index), "title": _shown(title)})
+        elif field in first_column:
+            skipped.append(
+                {
+                    "column": _column_letter(index),
+                    "title": _shown(title),
+                    "reason": "repeated",
+                    "source": _shown(titles[first_column[field]]),
+                }
+            )
+        else:
+            first_column[field] = index
+    # The name comes from «Фамилия» and «Имя» (and «Отчество») when both are there, else from
+    # «ФИО»; the columns of the other way of writing it are not loaded, and the preview says so.
+    if {"last_name", "first_name"} <= first_column.keys():
+        unused = ["full_name"]
+        source = ", ".join(
+            f"«{_shown(titles[first_column[field]])}»"
+            for field in NAME_FIELDS
+            if field in first_column
         )
-    return mapping
+    else:
+        unused = list(NAME_FIELDS)
+        source = (
+            f"«{_shown(titles[first_column['full_name']])}»" if "full_name" in first_column else ""
+        )
+    for field in unused:
+        if source and field in first_column:
+            index = first_column.pop(field)
+            skipped.append(
+                {
+                    "column": _column_letter(index),
+                    "title": _shown(titles[index]),
+                    "reason": "name",
+                    "source": source,
+                }
+            )
+    skipped.sort(key=lambda note: (len(note["column"]), note["column"]))
+    return _Header(
+        fields={index: field for field, index in first_column.items()},
+        skipped=skipped,
+        titles=titles,
+    )
+
+
+def _missing_columns_error(missing: list[str]) -> SpreadsheetError:
+    names = {
+        "name": _("«ФИО» (or «Фамилия» and «Имя»)"),
+        "email": "«E-mail»",
+        "phone": "«Телефон»",
+    }
+    return SpreadsheetError(
+        ngettext(
+            "The file has no column %(columns)s in its first %(rows)s row. "
+            "Start from the template file.",
+            "The file has no column %(columns)s in its first %(rows)s rows. "
+            "Start from the template file.",
+            HEADER_SEARCH_ROWS,
+        )
+        % {"columns": ", ".join(names[field] for field in missing), "rows": HEADER_SEARCH_ROWS}
+    )
+
+
+def _find_header(numbered: list[tuple[int, list[Any]]]) -> tuple[int, _Header]:
+    """The position of the header among the non-empty rows, and what it says.
+
+    The header is the first of the sheet's first `HEADER_SEARCH_ROWS` rows that names every
+    column needed; the rows above it (a title, a date) are passed over. When none does, the
+    message names what the likeliest row lacks.
+    """
+    best: _Header | None = None
+    for position, (number, cells) in enumerate(numbered):
+        if number > HEADER_SEARCH_ROWS:
+            break
+        header = _read_header(cells)
+        if not header.missing:
+            return position, header
+        if best is None or len(header.fields) > len(best.fields):
+            best = header
+    raise _missing_columns_error(best.missing if best else ["name", "email", "phone"])
 
 
 def _unreadable_xlsx() -> SpreadsheetError:
@@ -324,19 +493,46 @@ def _csv_rows(data: bytes) -> list[list[str]]:
         dialect = csv.excel
         if sample.count(";") > sample.count(","):
             dialect = type("SemicolonDialect", (csv.excel,), {"delimiter": ";"})
+    # A title above the header («Список слушателей, поток 1») can mislead the sniffer: of the
+    # usual separators, take the one under which a row of the first ones reads best as a header.
+    candidates = [dialect.delimiter] + [d for d in ";,\t" if d != dialect.delimiter]
+
+    def header_fields(delimiter: str) -> int:
+        try:
+            head = itertools.islice(
+                csv.reader(io.StringIO(text), dialect, delimiter=delimiter), HEADER_SEARCH_ROWS
+            )
+            return max((len(_read_header(row).fields) for row in head), default=0)
+        except csv.Error:
+            return -1
+
+    delimiter = max(candidates, key=header_fields)  # the sniffer's choice wins a tie
     try:
-        return list(csv.reader(io.StringIO(text), dialect))
+        return list(csv.reader(io.StringIO(text), dialect, delimiter=delimiter))
     except csv.Error as error:
         raise SpreadsheetError(
             _("This is not a spreadsheet: upload a CSV or XLSX file.")
         ) from error
 
 
-def read_spreadsheet(name: str, data: bytes) -> list[dict[str, Any]]:
-    """Rows of trainees from a CSV or XLSX file, each with its row number in the file.
+@dataclass
+class TraineeList:
+    """A spreadsheet as read: the rows of trainees, the row its header was found in, and the
+    columns that will not be loaded (each a dict with `column`, `title` and, when it is not
+    simply unknown, a `reason` and a `source`)."""
 
-    The type is told by the content, not the name. Raises SpreadsheetError with a message for
-    the person who uploaded it.
+    rows: list[dict[str, Any]]
+    header_row: int
+    skipped_columns: list[dict[str, str]]
+
+
+def read_trainee_list(name: str, data: bytes) -> TraineeList:
+    """The trainees of a CSV or XLSX file, each row with its row number in the file.
+
+    The type is told by the content, not the name. The header may sit below a title; its
+    columns may come in any order, under the names offices use (`COLUMNS`), with the name in one
+    «ФИО» column or in three. Raises SpreadsheetError with a message for the person who
+    uploaded it.
     """
     if not data:
         raise SpreadsheetError(_("The file is empty."))
@@ -363,9 +559,9 @@ def read_spreadsheet(name: str, data: bytes) -> list[dict[str, Any]]:
     ]
     if not numbered:
         raise SpreadsheetError(_("The file has no rows."))
-    _header_number, header = numbered[0]
-    mapping = _header_map(header)
-    body = numbered[1:]
+    position, header = _find_header(numbered)
+    header_row = numbered[position][0]
+    body = numbered[position + 1 :]
     if not body:
         raise SpreadsheetError(_("The file has a header but no trainees."))
     if len(body) > MAX_ROWS:
@@ -374,13 +570,53 @@ def read_spreadsheet(name: str, data: bytes) -> list[dict[str, Any]]:
             % {"count": len(body), "max": MAX_ROWS}
         )
     rows = []
+    untitled: set[int] = set()
     for number, cells in body:
         row: dict[str, Any] = {"row": number}
-        for index, field in mapping.items():
+        for index, field in header.fields.items():
             value = cells[index] if index < len(cells) else ""
             row[field] = re.sub(r"\s+", " ", str(value if value is not None else "")).strip()
         rows.append(row)
-    return rows
+        untitled.update(
+            index
+            for index, cell in enumerate(cells)
+            if index not in header.titles and cell is not None and str(cell).strip()
+        )
+    # Values under no header are named too: they would otherwise vanish without a word.
+    skipped = header.skipped + [
+        {"column": _column_letter(index), "title": "", "reason": "untitled"}
+        for index in sorted(untitled)
+    ]
+    return TraineeList(rows=rows, header_row=header_row, skipped_columns=skipped)
+
+
+def read_spreadsheet(name: str, data: bytes) -> list[dict[str, Any]]:
+    """The rows of trainees of a file (see `read_trainee_list`)."""
+    return read_trainee_list(name, data).rows
+
+
+def sheet_notes(summary: dict[str, Any]) -> list[str]:
+    """What the preview says about how the file was read: the header's row when a title stood
+    above it, and every column that will not be loaded, with the reason."""
+    sheet = summary.get("sheet") or {}
+    notes = []
+    if sheet.get("header_row", 1) > 1:
+        notes.append(
+            _("The column headers are in row %(row)s; the rows above it are not loaded.")
+            % {"row": sheet["header_row"]}
+        )
+    for column in sheet.get("skipped_columns", []):
+        reason = column.get("reason", "")
+        if reason == "repeated":
+            message = _("Column «%(title)s» repeats column «%(source)s» and will not be loaded.")
+        elif reason == "name":
+            message = _("Column «%(title)s» will not be loaded: the name is taken from %(source)s.")
+        elif reason == "untitled":
+            message = _("Column %(column)s has no header and will not be loaded.")
+        else:
+            message = _("Column «%(title)s» is not recognised and will not be loaded.")
+        notes.append(message % column)
+    return notes
 
 
 def _too_long(label: str, limit: int) -> str:
@@ -390,21 +626,53 @@ def _too_long(label: str, limit: int) -> str:
     }
 
 
+def _tidy_name(value: str) -> str:
+    """A name as the account keeps it: a double surname's hyphen without spaces around it, and
+    a word typed in capitals («ИВАНОВА», as official lists often write surnames) capitalised."""
+    value = NAME_DASH_RE.sub("-", value.strip())
+
+    def tidy(match: re.Match) -> str:
+        word = match.group(0)
+        return word.capitalize() if len(word) > 1 and word.isupper() else word
+
+    return re.sub(r"[^\W\d_]+", tidy, value)
+
+
+def _split_full_name(row: dict[str, Any]) -> list[str]:
+    """Fill the row's last name, first name and patronymic from its «ФИО» cell, in the order
+    Russian lists write them; the problem when the cell cannot give at least a surname and a
+    name. The patronymic may be missing, or run to several words («Рауф оглы»)."""
+    words = NAME_DASH_RE.sub("-", row["full_name"].strip()).split()
+    row["last_name"] = words[0] if words else ""
+    row["first_name"] = words[1] if len(words) > 1 else ""
+    row["patronymic"] = " ".join(words[2:])
+    if not words:
+        return [_("Full name is missing")]
+    if len(words) == 1:
+        return [
+            _("Full name «%(value)s» must have at least a surname and a name")
+            % {"value": _shown(row["full_name"])}
+        ]
+    return []
+
+
 def _check_fields(row: dict[str, Any]) -> list[str]:
     """The row's own problems; also normalises its e-mail and phone in place.
 
     Every value must fit the account it will be saved in, so that nothing can fail later, when
     the import is applied in the background.
     """
-    errors = []
+    errors = _split_full_name(row) if "full_name" in row else []
+    # «ФИО» too short is one problem, not a missing first name besides.
+    name_reported = bool(errors)
     for field, label in (
         ("last_name", _("last name")),
         ("first_name", _("first name")),
         ("patronymic", _("patronymic")),
     ):
-        value = row.get(field, "")
+        value = row[field] = _tidy_name(row.get(field, ""))
         if not value:
-            if field != "patronymic":
+            if field != "patronymic" and not name_reported:
                 errors.append(_("%(field)s is missing") % {"field": label.capitalize()})
         elif len(value) > _max_length(field):
             errors.append(_too_long(label, _max_length(field)))
@@ -412,6 +680,11 @@ def _check_fields(row: dict[str, Any]) -> list[str]:
             errors.append(
                 _("%(field)s «%(value)s» has characters a name cannot have")
                 % {"field": label.capitalize(), "value": _shown(value)}
+            )
+        elif field != "last_name" and INITIALS_RE.match(value.replace(" ", "")):
+            errors.append(
+                _("%(field)s «%(value)s» is an initial: write it in full")
+                % {"field": label.capitalize(), "value": value}
             )
     email = row.get("email", "").lower()
     row["email"] = email
@@ -564,7 +837,8 @@ def plan_rows(*, cohort: Cohort, rows: list[dict[str, Any]], cohorts: list[Cohor
                 # Name the cohort only when it is one the importer manages.
                 if elsewhere[0].cohort_id in named_cohorts:
                     row["errors"].append(
-                        _("Already enrolled in «%(cohort)s»") % {"cohort": elsewhere[0].cohort.name}
+                        _("Already enrolled in «%(cohort)s»")
+                        % {"cohort": inner_quotes(elsewhere[0].cohort.name)}
                     )
                 else:
                     row["errors"].append(_("Already studies this programme in another cohort"))
@@ -572,8 +846,12 @@ def plan_rows(*, cohort: Cohort, rows: list[dict[str, Any]], cohorts: list[Cohor
             row["action"] = "restore" if here is not None else "enrol"
         if active_counts[target.pk] >= target.capacity:
             row["errors"].append(
-                _("Cohort «%(cohort)s» is full (%(capacity)s places)")
-                % {"cohort": target.name, "capacity": target.capacity}
+                ngettext(
+                    "Cohort «%(cohort)s» is full (%(capacity)s place)",
+                    "Cohort «%(cohort)s» is full (%(capacity)s places)",
+                    target.capacity,
+                )
+                % {"cohort": inner_quotes(target.name), "capacity": target.capacity}
             )
             row["action"] = ""
             continue
@@ -593,10 +871,19 @@ def importable_cohorts(cohort: Cohort, user=None) -> list[Cohort]:
 
 def import_preview(*, cohort: Cohort, uploaded_by, file_name: str, data: bytes) -> EnrolmentImport:
     """Read and check the file; nothing is enrolled until `import_apply`."""
-    rows = read_spreadsheet(file_name, data)
-    planned = plan_rows(cohort=cohort, rows=rows, cohorts=importable_cohorts(cohort, uploaded_by))
+    sheet = read_trainee_list(file_name, data)
+    planned = plan_rows(
+        cohort=cohort, rows=sheet.rows, cohorts=importable_cohorts(cohort, uploaded_by)
+    )
     return EnrolmentImport.objects.create(
-        cohort=cohort, uploaded_by=uploaded_by, file_name=file_name[:255], rows=planned
+        cohort=cohort,
+        uploaded_by=uploaded_by,
+        file_name=file_name[:255],
+        rows=planned,
+        # How the file was read, for the preview (`sheet_notes`); the apply adds its counts.
+        summary={
+            "sheet": {"header_row": sheet.header_row, "skipped_columns": sheet.skipped_columns}
+        },
     )
 
 
@@ -685,7 +972,7 @@ def import_apply(
             return enrolment_import
         summary = _apply_rows(planned, {c.pk: c for c in cohorts} | {cohort.pk: cohort}, progress)
         enrolment_import.rows = planned
-        enrolment_import.summary = summary
+        enrolment_import.summary = {**enrolment_import.summary, **summary}
         enrolment_import.status = EnrolmentImport.Status.APPLIED
         enrolment_import.failure = ""
         enrolment_import.applied_at = timezone.now()
@@ -749,7 +1036,8 @@ def _apply_rows(
             else:
                 notify(
                     recipient=user,
-                    subject=_("You are enrolled in «%(cohort)s»") % {"cohort": cohort.name},
+                    subject=_("You are enrolled in «%(cohort)s»")
+                    % {"cohort": inner_quotes(cohort.name)},
                     body=_("Programme: %(program)s.") % {"program": cohort.program.title},
                     url="/learning/",
                 )
@@ -773,7 +1061,11 @@ def _invite(user, cohort: Cohort) -> None:
             "You are enrolled in «%(cohort)s», programme «%(program)s». Your login is %(login)s. "
             "Choose your password by the link below."
         )
-        % {"cohort": cohort.name, "program": cohort.program.title, "login": user.username},
+        % {
+            "cohort": inner_quotes(cohort.name),
+            "program": inner_quotes(cohort.program.title),
+            "login": user.username,
+        },
         url=link,
     )
 

@@ -3,9 +3,9 @@
 A URL pattern without a row here fails the test: no view slips in unreviewed. Patterns are told
 apart by name *and* route, and each row's URL must resolve to the route of its pattern, so a new
 route that reuses an existing name cannot hide behind the old one's row. The admin views our apps
-add to Wagtail's admin — snippets, viewsets, `register_admin_urls` hooks, the users viewset we
-swap in — each have a row too; the rest of Wagtail's own URL trees (the admin, documents, page
-serving) are one row each, checked on a representative URL.
+add to Wagtail's admin — snippets, viewsets, `register_admin_urls` hooks, the users and groups
+viewsets we swap in — each have a row too; the rest of Wagtail's own URL trees (the admin,
+documents, page serving) are one row each, checked on a representative URL.
 
 On every page, no role but the teaching ones may read a case study's discussion guide.
 """
@@ -479,6 +479,17 @@ USER_VIEWS = {
     "usage": ADMINISTRATORS,
     "copy": ADMINISTRATORS,
 }
+# The groups viewset is ours too (it names the roles in the interface's language).
+GROUP_VIEWS = {
+    "index": ADMINISTRATORS,
+    "index_results": ADMINISTRATORS,
+    "add": ADMINISTRATORS,
+    "edit": ADMINISTRATORS,
+    "delete": ADMINISTRATORS,
+    "history": ADMINISTRATORS,
+    "history_results": ADMINISTRATORS,
+    "usage": ADMINISTRATORS,
+}
 # Views of one object take its primary key; the others take nothing.
 OBJECT_VIEWS = {"edit", "delete", "usage", "history", "history_results", "copy", "chosen"}
 
@@ -502,6 +513,7 @@ for _namespace, _views, _obj in [
     ("wagtailsnippets_schedule_speaker", SNIPPET_VIEWS, lambda w: w.speaker),
     ("wagtailsnippetchoosers_schedule_speaker", CHOOSER_VIEWS, lambda w: w.speaker),
     ("wagtailusers_users", USER_VIEWS, lambda w: w.users["trainee_b"]),
+    ("wagtailusers_groups", GROUP_VIEWS, lambda w: w.users["trainee_b"].groups.get()),
 ]:
     MATRIX.update(admin_rows(_namespace, _views, _obj))
 # Page serving is one URL pattern; the rows above check it for each kind of page.

@@ -34,6 +34,8 @@ from courses.imports import (
     import_apply,
     import_preview,
     read_spreadsheet,
+    read_trainee_list,
+    sheet_notes,
     template_csv,
     template_xlsx,
 )
@@ -71,6 +73,11 @@ def cohort():
 @pytest.fixture
 def official():
     return factories.user("Regional official")
+
+
+def counts(enrolment_import: EnrolmentImport) -> dict[str, int]:
+    """What the apply did, without how the file was read."""
+    return {key: value for key, value in enrolment_import.summary.items() if key != "sheet"}
 
 
 def preview(cohort, data: bytes, user=None) -> EnrolmentImport:
@@ -194,7 +201,7 @@ def test_apply_creates_accounts_enrols_and_invites(cohort, django_capture_on_com
         result = import_apply(enrolment_import=preview(cohort, csv_bytes(*GOOD)))
 
     assert result.status == EnrolmentImport.Status.APPLIED
-    assert result.summary == {"created": 2, "enrolled": 0, "restored": 0, "skipped": 0}
+    assert counts(result) == {"created": 2, "enrolled": 0, "restored": 0, "skipped": 0}
     person = get_user_model().objects.get(email="sidorov@example.org")
     assert person.phone == "+79002223344" and person.region == cohort.region
     assert not person.has_usable_password()
@@ -212,7 +219,7 @@ def test_reimporting_the_same_file_creates_no_duplicate(cohort):
 
     again = import_apply(enrolment_import=preview(cohort, csv_bytes(*GOOD)))
 
-    assert again.summary == {"created": 0, "enrolled": 0, "restored": 0, "skipped": 2}
+    assert counts(again) == {"created": 0, "enrolled": 0, "restored": 0, "skipped": 2}
     assert get_user_model().objects.filter(email__endswith="@example.org").count() == 2
     assert Enrolment.objects.filter(cohort=cohort).count() == 2
 
@@ -320,6 +327,362 @@ def test_template_files_download(client, official):
     assert xlsx.status_code == 200 and xlsx.content.startswith(b"PK")
     assert csv.content.decode("utf-8-sig").startswith("Фамилия;Имя")
     assert client.get(reverse("courses:import_template", args=("exe",))).status_code == 404
+
+
+# Lists as offices keep them: «ФИО», synonyms, a running number, a title above the header -----
+
+# A regional office's list: a title and a date above the header, a running number, the name in
+# one column (in capitals, a double surname, a two-word patronymic, none at all), the columns in
+# their own order and words, and a note nobody asked for.
+OFFICE_LIST = [
+    ["Список слушателей школы социальных координаторов"],
+    ["по состоянию на 01.02.2026"],
+    [],
+    ["№ п/п", "ФИО", "Должность", "Место работы", "Моб. телефон", "Эл. почта", "Примечание"],
+    [
+        "1",
+        "Иванова Мария Петровна",
+        "Специалист",
+        "КЦСОН",
+        "8 900 111-22-33",
+        "ivanova@example.org",
+        "",
+    ],
+    [
+        "2",
+        "ПЕТРОВА-ВОДКИНА Анна Сергеевна",
+        "",
+        "",
+        "+7 900 222-33-44",
+        "pv@example.org",
+        "в отпуске",
+    ],
+    ["3", "Мамедов Эльчин Рауф оглы", "", "", "89003334455", "mamedov@example.org", ""],
+    ["4", "Сидоров Иван", "", "", "8 (900) 444-55-66", "sidorov@example.org", ""],
+    ["5", "Кузнецова - Ли Ольга Игоревна", "", "", "+79005556677", "kuz@example.org", ""],
+]
+
+
+def office_file(kind: str, rows: list[list[str]], delimiter: str = ";") -> bytes:
+    if kind == "xlsx":
+        return xlsx_bytes(rows)
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter).writerows(rows)
+    return buffer.getvalue().encode()
+
+
+def names(rows: list[dict]) -> list[tuple[str, str, str]]:
+    return [(row["last_name"], row["first_name"], row["patronymic"]) for row in rows]
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_an_office_list_with_a_full_name_column_is_read_as_people_wrote_it(cohort, kind):
+    enrolment_import = preview(cohort, office_file(kind, OFFICE_LIST))
+
+    assert problems(enrolment_import) == {}
+    assert [row["row"] for row in enrolment_import.rows] == [5, 6, 7, 8, 9]
+    assert names(enrolment_import.rows) == [
+        ("Иванова", "Мария", "Петровна"),
+        ("Петрова-Водкина", "Анна", "Сергеевна"),
+        ("Мамедов", "Эльчин", "Рауф оглы"),
+        ("Сидоров", "Иван", ""),
+        ("Кузнецова-Ли", "Ольга", "Игоревна"),
+    ]
+    first = enrolment_import.rows[0]
+    assert (first["email"], first["phone"]) == ("ivanova@example.org", "+79001112233")
+    assert (first["organisation"], first["position"]) == ("КЦСОН", "Специалист")
+    assert sheet_notes(enrolment_import.summary) == [
+        "The column headers are in row 4; the rows above it are not loaded.",
+        "Column «Примечание» is not recognised and will not be loaded.",
+    ]
+
+    import_apply(enrolment_import=enrolment_import)
+
+    account = get_user_model().objects.get(email="pv@example.org")
+    assert (account.last_name, account.first_name, account.patronymic) == (
+        "Петрова-Водкина",
+        "Анна",
+        "Сергеевна",
+    )
+    assert Enrolment.objects.filter(cohort=cohort).count() == 5
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_three_name_columns_in_any_order_case_and_spacing(cohort, kind):
+    rows = [
+        ["№", "  эл.  почта ", "ИМЯ", "Фамилия*", "Тел.:", "Отчество", "Организация", "Группа"],
+        ["1", "Petrova@Example.org", "Анна", "Петрова", "+7 900 111-22-33", "", "КЦСОН", ""],
+        [
+            "2",
+            "sidorov@example.org",
+            "Пётр",
+            "СИДОРОВ – ПЕТРОВ",
+            "8 900 222-33-44",
+            "Иванович",
+            "",
+            "",
+        ],
+    ]
+
+    enrolment_import = preview(cohort, office_file(kind, rows))
+
+    assert problems(enrolment_import) == {}
+    assert names(enrolment_import.rows) == [
+        ("Петрова", "Анна", ""),
+        ("Сидоров-Петров", "Пётр", "Иванович"),
+    ]
+    assert enrolment_import.rows[0]["email"] == "petrova@example.org"
+    assert enrolment_import.rows[0]["organisation"] == "КЦСОН"
+    assert sheet_notes(enrolment_import.summary) == []  # «№» is passed over without a word
+
+
+@pytest.mark.parametrize(
+    ("title", "field"),
+    [
+        ("Эл. почта", "email"),
+        ("Email", "email"),
+        ("E-mail", "email"),
+        ("e-mail:", "email"),
+        ("Почта", "email"),
+        ("Электронная почта", "email"),
+        ("Телефон", "phone"),
+        ("Тел.", "phone"),
+        ("Моб. телефон", "phone"),
+        ("Мобильный телефон", "phone"),
+        ("Контактный телефон", "phone"),
+        ("Место работы", "organisation"),
+        ("Организация", "organisation"),
+        ("Должность", "position"),
+        ("Группа", "cohort"),
+        ("Ф.И.О.", "full_name"),
+        ("Фамилия, имя, отчество", "full_name"),
+        ("ФИО", "full_name"),
+    ],
+)
+def test_each_usual_header_is_read_as_its_field(title, field):
+    columns = {"full_name": "ФИО", "email": "E-mail", "phone": "Телефон"}
+    columns[field] = title
+    values = {
+        "full_name": "Петрова Анна",
+        "email": "petrova@example.org",
+        "phone": "+79001112233",
+        "organisation": "КЦСОН",
+        "position": "Специалист",
+        "cohort": "Группа 1",
+    }
+    header = list(columns.values())
+    row = [values[key] for key in columns]
+
+    [read] = read_spreadsheet("list.csv", office_file("csv", [header, row]))
+
+    assert read[field] == values[field]
+
+
+def test_a_header_typed_with_yo_is_the_same_header():
+    header = ["Фамилия", "Имя", "Отчёство", "E-mail", "Телефон"]
+    data = office_file(
+        "csv", [header, ["Петрова", "Анна", "Ивановна", "a@example.org", "+79001112233"]]
+    )
+
+    sheet = read_trainee_list("list.csv", data)
+
+    assert sheet.rows[0]["patronymic"] == "Ивановна" and sheet.skipped_columns == []
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_the_header_is_found_in_row_ten_and_not_in_row_eleven(kind):
+    def with_title_rows(count: int) -> bytes:
+        titles = [[f"Строка заголовка документа {number}"] for number in range(1, count + 1)]
+        return office_file(
+            kind,
+            [
+                *titles,
+                ["ФИО", "E-mail", "Телефон"],
+                ["Петрова Анна", "a@example.org", "+79001112233"],
+            ],
+        )
+
+    sheet = read_trainee_list("list", with_title_rows(9))
+    assert sheet.header_row == 10 and sheet.rows[0]["row"] == 11
+    assert sheet.rows[0]["full_name"] == "Петрова Анна"
+
+    with pytest.raises(SpreadsheetError, match="no column .* in its first 10 rows"):
+        read_trainee_list("list", with_title_rows(10))
+
+
+def test_commas_in_the_title_and_cells_do_not_mislead_the_separator():
+    # One comma on every line and the semicolons only below the title: Python's sniffer alone
+    # takes the comma for the separator.
+    lines = [
+        "Список слушателей, поток 1",
+        "№;ФИО;Эл. почта;Телефон;Место работы, должность",
+        *(
+            f"{n};Петрова Анна Ивановна;p{n}@example.org;+7 900 111-22-0{n};КЦСОН, специалист"
+            for n in range(1, 4)
+        ),
+    ]
+
+    sheet = read_trainee_list("list.csv", "\n".join(lines).encode())
+
+    assert [row["email"] for row in sheet.rows] == [f"p{n}@example.org" for n in range(1, 4)]
+    assert sheet.rows[0]["full_name"] == "Петрова Анна Ивановна"
+    assert sheet.skipped_columns == [{"column": "E", "title": "Место работы, должность"}]
+
+
+@pytest.mark.parametrize(
+    ("header", "named"),
+    [
+        (["Имя", "Почта", "Телефон"], "«ФИО» (or «Фамилия» and «Имя»)"),
+        (["Фамилия", "Почта", "Телефон"], "«ФИО» (or «Фамилия» and «Имя»)"),
+        (["ФИО", "Телефон"], "«E-mail»"),
+        (["ФИО", "Почта", "Дата рождения"], "«Телефон»"),
+    ],
+)
+def test_a_missing_column_is_named(header, named):
+    data = office_file("csv", [["Список группы"], header, ["x"] * len(header)])
+
+    with pytest.raises(SpreadsheetError) as error:
+        read_spreadsheet("list.csv", data)
+
+    assert f"no column {named} in its first 10 rows" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("full_name", "expected"),
+    [
+        ("Иванова", ["Full name «Иванова» must have at least a surname and a name"]),
+        ("", ["Full name is missing"]),
+        (
+            "Иванова М. П.",
+            [
+                "First name «М.» is an initial: write it in full",
+                "Patronymic «П.» is an initial: write it in full",
+            ],
+        ),
+        ("Иванова М.П.", ["First name «М.П.» is an initial: write it in full"]),
+        ("Иванова Мария П.", ["Patronymic «П.» is an initial: write it in full"]),
+        ("Иванова Мария П", ["Patronymic «П» is an initial: write it in full"]),
+    ],
+)
+def test_a_full_name_needs_a_surname_and_a_whole_name(cohort, full_name, expected):
+    data = office_file(
+        "csv",
+        [
+            ["ФИО", "E-mail", "Телефон"],
+            [full_name, "a@example.org", "+79001112233"],
+            ["Ли Анна", "b@example.org", "+79001112234"],
+        ],
+    )
+
+    found = problems(preview(cohort, data))
+
+    assert list(found) == [2]  # «Ли Анна»: a short surname and a name are enough
+    assert found[2] == expected
+
+
+def test_an_initial_in_the_name_column_is_refused_too(cohort):
+    data = csv_bytes(
+        "Иванова;М.;;a@example.org;+79001112233;;", "Иванова;Мария;;b@example.org;+79001112234;;"
+    )
+
+    assert problems(preview(cohort, data)) == {
+        2: ["First name «М.» is an initial: write it in full"]
+    }
+
+
+def test_columns_that_will_not_be_loaded_are_each_named(cohort):
+    rows = [
+        ["№ п/п", "ФИО", "Фамилия", "Имя", "Телефон", "Моб. телефон", "E-mail", "СНИЛС", ""],
+        [
+            "1",
+            "Петрова Анна",
+            "Петрова",
+            "Анна",
+            "+79001112233",
+            "+79009998877",
+            "a@example.org",
+            "123",
+            "?",
+        ],
+    ]
+
+    enrolment_import = preview(cohort, office_file("xlsx", rows))
+
+    assert sheet_notes(enrolment_import.summary) == [
+        "Column «ФИО» will not be loaded: the name is taken from «Фамилия», «Имя».",
+        "Column «Моб. телефон» repeats column «Телефон» and will not be loaded.",
+        "Column «СНИЛС» is not recognised and will not be loaded.",
+        "Column I has no header and will not be loaded.",
+    ]
+    assert enrolment_import.rows[0]["phone"] == "+79001112233"
+
+
+def test_name_columns_beside_a_full_name_are_named_when_the_full_name_is_read(cohort):
+    rows = [
+        ["ФИО", "Отчество", "E-mail", "Телефон"],
+        ["Петрова Анна Ивановна", "", "a@example.org", "+79001112233"],
+    ]
+
+    enrolment_import = preview(cohort, office_file("csv", rows))
+
+    assert names(enrolment_import.rows) == [("Петрова", "Анна", "Ивановна")]
+    assert sheet_notes(enrolment_import.summary) == [
+        "Column «Отчество» will not be loaded: the name is taken from «ФИО»."
+    ]
+
+
+def test_the_preview_page_names_the_columns_it_will_not_load(client, official, cohort):
+    client.force_login(official)
+
+    response = upload(client, cohort, office_file("xlsx", OFFICE_LIST), "list.xlsx")
+    page = client.get(response.url).content.decode()
+
+    assert "Столбец «Примечание» не распознан и не будет загружен." in page
+    assert "Заголовки столбцов — в строке 4" in page
+    assert "Петрова-Водкина" in page and "import-columns" in page
+
+
+def test_a_list_in_the_template_gets_no_note_on_its_columns(client, official, cohort):
+    client.force_login(official)
+
+    response = upload(client, cohort, csv_bytes(*GOOD))
+
+    assert "import-columns" not in client.get(response.url).content.decode()
+
+
+def test_a_quoted_name_inside_a_message_gets_the_inner_quotation_marks(cohort):
+    full = factories.cohort(cohort.program, name="Группа «Вечерняя»", capacity=1)
+    factories.enrol(factories.user("Trainee"), full)
+    data = csv_bytes(
+        GOOD[0] + ";Группа «Вечерняя»",
+        GOOD[1] + ';"Группа ""Утренняя"""',
+        header=HEADER + ";Группа",
+    )
+
+    found = problems(preview(cohort, data, factories.user("Regional official")))
+
+    assert found[2] == ["Cohort «Группа „Вечерняя“» is full (1 place)"]
+    assert found[3] == ["Cohort «Группа „Утренняя“» is unknown or not yours"]
+    assert full.name == "Группа «Вечерняя»"  # the name itself is kept as typed
+
+
+def test_the_row_limit_counts_the_people_below_a_title():
+    def listing(count: int) -> bytes:
+        return office_file("csv", [["Список слушателей"], HEADER.split(";"), *people_rows(count)])
+
+    assert len(read_spreadsheet("list.csv", listing(MAX_ROWS))) == MAX_ROWS
+    with pytest.raises(SpreadsheetError, match=f"has {MAX_ROWS + 1} rows"):
+        read_spreadsheet("list.csv", listing(MAX_ROWS + 1))
+
+
+def test_command_names_the_columns_it_will_not_load(tmp_path, cohort):
+    path = tmp_path / "list.xlsx"
+    path.write_bytes(office_file("xlsx", OFFICE_LIST))
+    err = StringIO()
+
+    call_command("import_trainees", str(path), "--cohort", str(cohort.pk), "--dry-run", stderr=err)
+
+    assert "Column «Примечание» is not recognised" in err.getvalue()
 
 
 # Command ---------------------------------------------------------------------------------
@@ -735,7 +1098,7 @@ def test_an_invitee_who_never_came_is_enrolled_again_and_invited_again(cohort):
     result = import_apply(enrolment_import=enrolment_import)
 
     assert enrolment_import.rows[0]["action"] == "enrol"
-    assert result.summary == {"created": 0, "enrolled": 1, "restored": 0, "skipped": 0}
+    assert counts(result) == {"created": 0, "enrolled": 1, "restored": 0, "skipped": 0}
     assert get_user_model().objects.filter(email="petrova@example.org").count() == 1
     assert set(invitee.enrolments.values_list("cohort", flat=True)) == {cohort.pk, second.pk}
     assert Notification.objects.filter(recipient=invitee).count() == 2

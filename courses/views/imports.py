@@ -13,10 +13,12 @@ from core.http import CSV, XLSX, file_response
 
 from ..forms import ImportForm
 from ..imports import (
+    HEADER_SEARCH_ROWS,
     SpreadsheetError,
     import_confirm,
     import_preview,
     import_retry,
+    sheet_notes,
     template_csv,
     template_xlsx,
 )
@@ -41,7 +43,11 @@ def import_upload(request, pk: int):
             form.add_error("file", str(error))
         else:
             return redirect("courses:import_detail", pk=enrolment_import.pk)
-    return render(request, "courses/import_form.html", {"form": form, "cohort": cohort})
+    return render(
+        request,
+        "courses/import_form.html",
+        {"form": form, "cohort": cohort, "header_rows": HEADER_SEARCH_ROWS},
+    )
 
 
 def _visible_import(user, pk: int) -> EnrolmentImport:
@@ -63,6 +69,7 @@ def import_detail(request, pk: int):
             "import": enrolment_import,
             "cohort": enrolment_import.cohort,
             "problems": enrolment_import.problem_count,
+            "sheet_notes": sheet_notes(enrolment_import.summary),
             "stalled": enrolment_import.is_stalled,
             "stale_minutes": int(EnrolmentImport.STALE_AFTER.total_seconds() // 60),
             "refresh": enrolment_import.status == EnrolmentImport.Status.QUEUED

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from courses.imports import SpreadsheetError, import_preview, import_run
+from courses.imports import SpreadsheetError, import_preview, import_run, sheet_notes
 from courses.models import Cohort, EnrolmentImport
 
 
@@ -32,6 +32,8 @@ class Command(BaseCommand):
             )
         except SpreadsheetError as error:
             raise CommandError(str(error)) from error
+        for note in sheet_notes(preview.summary):
+            self.stderr.write(note)
         if self._report_problems(preview.rows):
             preview.status = EnrolmentImport.Status.FAILED
             preview.failure = EnrolmentImport.Failure.ROWS
