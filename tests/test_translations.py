@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import polib
@@ -63,6 +64,13 @@ def test_no_entry_is_fuzzy():
     # A fuzzy header marks the whole file as not to be trusted by some tools.
     assert not po.metadata_is_fuzzy
     assert fuzzy == [], "Fuzzy in django.po (a guess by makemessages):\n" + "\n".join(fuzzy)
+
+
+def test_no_text_is_translated_twice():
+    """Two entries for one text: gettext keeps one of them, and msgfmt refuses the file."""
+    seen = Counter((entry.msgctxt, entry.msgid) for entry in entries())
+
+    assert [msgid for (_context, msgid), count in seen.items() if count > 1] == []
 
 
 def placeholders(text: str) -> set[str]:
