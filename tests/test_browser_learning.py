@@ -34,6 +34,9 @@ def test_trainee_marks_a_lesson_studied_and_the_progress_bar_moves(demo_browser)
     assert serious_violations(page) == []
     page.get_by_role("link", name="Служба занятости: «Работа для СВОих»").click()
     page.get_by_role("button", name="Отметить как изученное").click()
+    # It leads on to the next activity; «Предыдущее» goes back to the lesson, now studied.
+    expect(page.locator(".alert-success")).to_contain_text("отмечено как изученное")
+    page.get_by_role("link", name="Предыдущее: Служба занятости: «Работа для СВОих»").click()
     expect(page.locator(".lesson-completion")).to_contain_text("Изучено")
 
     page.get_by_role("link", name="Моё обучение").click()

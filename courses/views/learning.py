@@ -1,4 +1,5 @@
-"""The trainee's side: "Моё обучение" and marking lessons studied."""
+"""The trainee's side: "Моё обучение" and marking lessons studied (which leads on to the next
+activity)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,11 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from content.http import safe_return_url
-
 from ..completion import completion_state
 from ..models import LessonPage
-from ..progress import learning_overview
+from ..progress import activity_neighbours, learning_overview
 from ..selectors import follows_cohorts
 from ..services import lesson_mark_studied
 
@@ -41,5 +40,15 @@ def learning_home(request):
 def mark_studied(request, pk: int):
     lesson = get_object_or_404(LessonPage.objects.live(), pk=pk)
     lesson_mark_studied(user=request.user, lesson=lesson)
-    messages.success(request, _("«%(title)s» is marked as studied.") % {"title": lesson.title})
-    return redirect(safe_return_url(request, fallback=lesson.url or "courses:learning"))
+    # The trainee is led on through the programme; after its last activity, to «Моё обучение»,
+    # which says what is still missing for completion.
+    following = activity_neighbours(activity=lesson).next
+    if following is not None:
+        messages.success(request, _("«%(title)s» is marked as studied.") % {"title": lesson.title})
+        return redirect(following.url)
+    messages.success(
+        request,
+        _("«%(title)s» is marked as studied. That was the last activity of the programme.")
+        % {"title": lesson.title},
+    )
+    return redirect("courses:learning")
