@@ -70,6 +70,8 @@ class ActivityHours:
     kind: str
     hours: Decimal
     url_path: str = ""
+    # The tree path: its order is the programme's order (module, then activity within it).
+    path: str = ""
 
     @property
     def url(self) -> str:
@@ -218,6 +220,7 @@ def curriculum_breakdown(
             kind=row["kind"],
             hours=row["hours"],
             url_path=row["url_path"],
+            path=row["path"],
         )
         module.activities.append(activity)
         module.add(activity.hours, activity.kind)

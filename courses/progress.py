@@ -157,6 +157,39 @@ def module_activities(user, module: ModulePage, program: ProgramPage) -> list[Ac
     return states
 
 
+@dataclass(frozen=True)
+class ActivityNeighbours:
+    """The activities just before and after one, in the programme's order (None at an end)."""
+
+    previous: ActivityHours | None = None
+    next: ActivityHours | None = None
+
+
+def activity_neighbours(
+    *, activity: ActivityPage, program: ProgramPage | None = None
+) -> ActivityNeighbours:
+    """Where "previous" and "next" lead from `activity`: module order, then activity order.
+
+    Only what a trainee can reach counts, by the same rule as the hours (`curriculum_breakdown`:
+    live activities in live modules), so a draft or an unpublished module is skipped. Compared by
+    tree path, so that a page not in the list (a draft in preview) still finds its neighbours.
+    Three queries whatever the size of the programme (two with `program` given).
+    """
+    if not activity.path:  # a new page in preview: not in the tree yet
+        return ActivityNeighbours()
+    program = program if program is not None else activity.program
+    if program is None:
+        return ActivityNeighbours()
+    ordered = [
+        item for module in curriculum_breakdown(program).modules for item in module.activities
+    ]
+    before = [item for item in ordered if item.path < activity.path]
+    after = [item for item in ordered if item.path > activity.path]
+    return ActivityNeighbours(
+        previous=before[-1] if before else None, next=after[0] if after else None
+    )
+
+
 @dataclass
 class LessonState:
     """Whether the user can mark this activity studied, and whether they have."""

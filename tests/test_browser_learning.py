@@ -33,8 +33,19 @@ def test_trainee_marks_a_lesson_studied_and_the_progress_bar_moves(demo_browser)
     expect(page.locator(".activity-list")).to_contain_text("Не пройдено")
     assert serious_violations(page) == []
     page.get_by_role("link", name="Служба занятости: «Работа для СВОих»").click()
+    lesson_url = page.url
     page.get_by_role("button", name="Отметить как изученное").click()
+    # It leads on to the next activity, whose page links back by name.
+    expect(page.locator(".alert-success")).to_contain_text("отмечено как изученное")
+    assert page.url != lesson_url
+    following = page.locator("h1").inner_text()
+    back = page.get_by_role("link", name="Предыдущее: Служба занятости: «Работа для СВОих»")
+    expect(back).to_have_attribute("href", lesson_url.removeprefix(base))
+    assert serious_violations(page) == []
+    back.click()
     expect(page.locator(".lesson-completion")).to_contain_text("Изучено")
+    page.get_by_role("link", name=f"Следующее: {following}").click()
+    expect(page.locator("h1")).to_have_text(following)
 
     page.get_by_role("link", name="Моё обучение").click()
     after = theory_done(page)

@@ -25,7 +25,6 @@ from assessments.selectors import (
 )
 from assessments.services import attempt_start
 from courses.models import ModulePage
-from courses.services import enrolment_withdraw
 from tests import factories
 
 MOSCOW = zoneinfo.ZoneInfo("Europe/Moscow")
@@ -362,7 +361,7 @@ def test_the_summary_is_closed_to_others_and_to_a_withdrawn_trainee(client, worl
     client.force_login(other)
     assert client.get(url).status_code == 404
 
-    enrolment_withdraw(enrolment=world["enrolment"])
+    factories.withdraw(world["enrolment"])
     client.force_login(world["trainee"])
     assert client.get(url).url == reverse("courses:learning")
 

@@ -1,5 +1,6 @@
 from django import template
 
+from courses import progress
 from courses.curriculum import format_hours
 
 register = template.Library()
@@ -11,3 +12,9 @@ def hours(value) -> str:
     if value in (None, ""):
         return ""
     return format_hours(value)
+
+
+@register.simple_tag
+def activity_neighbours(page):
+    """The previous and next activities of `page`, for `includes/activity_nav.html`."""
+    return progress.activity_neighbours(activity=page)

@@ -1,4 +1,5 @@
-"""The trainee's side: "Моё обучение" and marking lessons studied.
+"""The trainee's side: "Моё обучение" and marking lessons studied, which leads on to the next
+activity.
 
 The home page shows courses' own facts (programmes, hours done, withdrawals); the completion rules
 and the coming sessions come from the layers above through their template tags
@@ -11,10 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.http import safe_return_url
-
 from ..models import LessonPage
-from ..progress import learning_overview, withdrawals_of
+from ..progress import activity_neighbours, learning_overview, withdrawals_of
 from ..selectors import follows_cohorts
 from ..services import lesson_mark_studied
 
@@ -37,5 +36,15 @@ def learning_home(request):
 def mark_studied(request, pk: int):
     lesson = get_object_or_404(LessonPage.objects.live(), pk=pk)
     lesson_mark_studied(user=request.user, lesson=lesson)
-    messages.success(request, _("«%(title)s» is marked as studied.") % {"title": lesson.title})
-    return redirect(safe_return_url(request, fallback=lesson.url or "courses:learning"))
+    # The trainee is led on through the programme; after its last activity, to «Моё обучение»,
+    # which says what is still missing for completion.
+    following = activity_neighbours(activity=lesson).next
+    if following is not None:
+        messages.success(request, _("«%(title)s» is marked as studied.") % {"title": lesson.title})
+        return redirect(following.url)
+    messages.success(
+        request,
+        _("«%(title)s» is marked as studied. That was the last activity of the programme.")
+        % {"title": lesson.title},
+    )
+    return redirect("courses:learning")
