@@ -18,6 +18,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.display import zone_label
 from accounts.models import User
 from assessments.models import CaseSubmission
 from core.links import absolute_url
@@ -30,21 +31,10 @@ SESSION_REMINDER = "session_reminder"
 COHORT_END_REMINDER = "cohort_end_reminder"
 # Trainees are told this many days before their cohort's last day.
 COHORT_END_NOTICE = dt.timedelta(days=7)
-MOSCOW_OFFSET = dt.timedelta(hours=3)
 
 
 def local_today(time_zone: str, now: dt.datetime) -> dt.date:
     return now.astimezone(ZoneInfo(time_zone)).date()
-
-
-def zone_phrase(moment: dt.datetime) -> str:
-    """How people say the time zone: «по московскому времени», otherwise «UTC+5»."""
-    offset = moment.utcoffset() or dt.timedelta()
-    if offset == MOSCOW_OFFSET:
-        return _("Moscow time")
-    hours, rest = divmod(int(offset.total_seconds()), 3600)
-    minutes = rest // 60
-    return f"UTC{hours:+d}" + (f":{minutes:02d}" if minutes else "")
 
 
 def grading_digests_send(*, now: dt.datetime | None = None) -> int:
@@ -145,7 +135,7 @@ def session_reminders_send(*, now: dt.datetime | None = None) -> int:
         when = _("%(date)s at %(time)s, %(zone)s") % {
             "date": formats.date_format(starts, "j E (l)"),
             "time": formats.time_format(starts, "H:i"),
-            "zone": zone_phrase(starts),
+            "zone": zone_label(zone.key, starts),
         }
         body = _("«%(topic)s», %(cohort)s: %(when)s.") % {
             "topic": session.topic,

@@ -1339,6 +1339,8 @@ def test_malformed_import_ids_are_not_found(client, official, name):
 ANY_INPUT = settings(
     max_examples=40,
     deadline=None,
+    derandomize=True,  # the same examples on every run: CI fails on a bug, never on luck
+    database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
@@ -1408,14 +1410,20 @@ def test_every_row_the_preview_accepts_is_applied(rows):
 
 
 @ANY_INPUT
-@given(data=st.binary(max_size=2000), name=st.text(max_size=300))
+# Any name a browser can send: the test client itself refuses "/", "." and ".." as file names.
+@given(
+    data=st.binary(max_size=2000),
+    name=st.text(st.characters(exclude_characters="/\\"), max_size=300).filter(
+        lambda name: name.strip() not in ("", ".", "..")
+    ),
+)
 def test_the_upload_answers_any_file_without_an_error(client, official, cohort, data, name):
     client.force_login(official)
     before = EnrolmentImport.objects.count()
 
     response = client.post(
         reverse("courses:import_upload", args=(cohort.pk,)),
-        {"file": SimpleUploadedFile(name or "x", data)},
+        {"file": SimpleUploadedFile(name, data)},
     )
 
     assert response.status_code in (200, 302)

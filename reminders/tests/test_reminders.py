@@ -67,7 +67,7 @@ def test_a_session_tomorrow_is_announced_and_one_the_day_after_is_not(cohort, tr
         [reminder] = inbox(trainee, "session_reminder")
         assert "Завтрашнее" in reminder.subject
         assert "5 March" in reminder.body and "10:00" in reminder.body
-        assert "Moscow time" in reminder.body and "Europe/Moscow" not in reminder.body
+        assert "in Moscow time" in reminder.body and "Europe/Moscow" not in reminder.body
         assert reminder.url == reverse("schedule:session", args=(tomorrow.pk,))
 
 
