@@ -14,8 +14,10 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from accounts.display import inner_quotes
 from accounts.roles import Role
 from courses.curriculum import percent_of
 from courses.models import ActivityCompletion, CaseStudyPage, Cohort, Enrolment
@@ -150,13 +152,14 @@ def submission_save(
         if upload.size > MAX_FILE_BYTES:
             errors.append(
                 _("«%(name)s» is larger than %(size)s MB.")
-                % {"name": upload.name, "size": MAX_FILE_BYTES // (1024 * 1024)}
+                % {"name": inner_quotes(upload.name), "size": MAX_FILE_BYTES // (1024 * 1024)}
             )
             continue
         kind = sniff_type(upload)
         if kind is None:
             errors.append(
-                _("«%(name)s» is not a PDF, DOCX, JPG or PNG file.") % {"name": upload.name}
+                _("«%(name)s» is not a PDF, DOCX, JPG or PNG file.")
+                % {"name": inner_quotes(upload.name)}
             )
             continue
         sniffed.append((upload, kind))
@@ -249,10 +252,13 @@ def grade_save(
         levels = {level.id: level.value for level in criterion.levels}
         mark = by_criterion.get(criterion.pk)
         if mark is None or mark.level_id not in levels:
-            errors.append(_("Choose a level for «%(criterion)s».") % {"criterion": criterion.title})
+            errors.append(
+                _("Choose a level for «%(criterion)s».")
+                % {"criterion": inner_quotes(criterion.title)}
+            )
             continue
         if comment_error := _comment_error(mark.comment):
-            errors.append(f"«{criterion.title}»: {comment_error}")
+            errors.append(f"«{inner_quotes(criterion.title)}»: {comment_error}")
             continue
         level = levels[mark.level_id]
         points = Decimal(level["points"])
@@ -318,8 +324,9 @@ def grade_release(*, grade: CaseGrade, now: dt.datetime | None = None) -> bool:
     submission = grade.submission
     notify(
         recipient=submission.enrolment.trainee,
-        subject=_("Your work on «%(case)s» is graded") % {"case": submission.case.title},
-        body=_("Result: %(percent)s %%.") % {"percent": grade.percent},
+        subject=_("Your work on «%(case)s» is graded")
+        % {"case": inner_quotes(submission.case.title)},
+        body=_("Result: %(percent)s %%.") % {"percent": number_format(grade.percent)},
         url=submission.case.url or "",
     )
     return True

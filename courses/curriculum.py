@@ -16,6 +16,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from wagtail.models import Page, Site
 
+from accounts.display import inner_quotes
+
 from .models import ActivityKind, ActivityPage, ModulePage, ProgramPage
 
 ZERO = Decimal("0")
@@ -271,7 +273,7 @@ def practice_balance_error(
         return _(
             "The programme «%(program)s» has no published activities yet: publish its modules "
             "and activities first."
-        ) % {"program": program.title}
+        ) % {"program": inner_quotes(program.title)}
     missing = breakdown.practice_shortfall
     if not missing:
         return None
@@ -280,7 +282,7 @@ def practice_balance_error(
         "of %(target)s%%. %(missing)s more academic hours of practice are missing "
         "(practice %(practice)s h, theory %(theory)s h)."
     ) % {
-        "program": program.title,
+        "program": inner_quotes(program.title),
         "share": format_hours(breakdown.practice_share),
         "target": breakdown.practice_target,
         "missing": format_hours(missing),

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from accounts.display import inner_quotes
 from accounts.roles import Role
 from notifications.services import notify
 
@@ -51,7 +52,7 @@ def enrolment_create(
     if not cohort_has_room(cohort):
         raise ValidationError(
             _("The cohort «%(cohort)s» is full (%(capacity)s places).")
-            % {"cohort": cohort.name, "capacity": cohort.capacity}
+            % {"cohort": inner_quotes(cohort.name), "capacity": cohort.capacity}
         )
     elsewhere = (
         Enrolment.objects.filter(
@@ -64,7 +65,7 @@ def enrolment_create(
     if elsewhere is not None:
         raise ValidationError(
             _("%(trainee)s already studies this programme in «%(cohort)s».")
-            % {"trainee": trainee.full_name, "cohort": elsewhere.cohort}
+            % {"trainee": trainee.full_name, "cohort": inner_quotes(elsewhere.cohort)}
         )
     if existing is not None:
         existing.status = Enrolment.Status.ACTIVE
@@ -155,7 +156,7 @@ def _withdrawal_recorded(locked: Enrolment, *, by) -> None:
     notify(
         recipient=locked.trainee,
         subject=_("You were withdrawn from the cohort «%(cohort)s»")
-        % {"cohort": locked.cohort.name},
+        % {"cohort": inner_quotes(locked.cohort.name)},
         body=_("Withdrawn on %(date)s. Reason: %(reason)s")
         % {"date": date_format(on, "j E Y"), "reason": locked.withdrawal_reason},
         url=reverse("courses:learning"),
@@ -170,7 +171,8 @@ def enrolment_restore(*, enrolment: Enrolment, by=None) -> Enrolment:
         locked = enrolment_create(trainee=locked.trainee, cohort=locked.cohort, by=by)
         notify(
             recipient=locked.trainee,
-            subject=_("You are back in the cohort «%(cohort)s»") % {"cohort": locked.cohort.name},
+            subject=_("You are back in the cohort «%(cohort)s»")
+            % {"cohort": inner_quotes(locked.cohort.name)},
             url=reverse("courses:learning"),
         )
     enrolment.status, enrolment.withdrawn_on = locked.status, locked.withdrawn_on

@@ -17,6 +17,7 @@ from wagtail.actions.publish_page_revision import PublishPageRevisionAction
 from wagtail.admin import messages
 from wagtail.models import Page, TaskState
 
+from accounts.display import inner_quotes
 from courses.curriculum import practice_balance_error
 
 from .impact import ChangeImpact, change_impact
@@ -115,7 +116,9 @@ def publish_confirm(request: HttpRequest, page_id: int) -> HttpResponse:
         messages.error(request, error)
         return redirect("wagtailadmin_pages:edit", page.pk)
     PublishPageRevisionAction(revision, user=request.user).execute()
-    messages.success(request, _("«%(title)s» has been published.") % {"title": draft.title})
+    messages.success(
+        request, _("«%(title)s» has been published.") % {"title": inner_quotes(draft.title)}
+    )
     return redirect("wagtailadmin_pages:edit", page.pk)
 
 
@@ -153,5 +156,7 @@ def approve_confirm(request: HttpRequest, task_state_id: int) -> HttpResponse:
         messages.error(request, _("Nothing was approved: confirm with «Approve anyway»."))
         return _render(request, context, status=400)
     task.on_action(task_state, request.user, "approve", comment=comment)
-    messages.success(request, _("«%(title)s» has been approved.") % {"title": page.title})
+    messages.success(
+        request, _("«%(title)s» has been approved.") % {"title": inner_quotes(page.title)}
+    )
     return redirect("wagtailadmin_home")

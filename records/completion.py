@@ -17,6 +17,7 @@ from fractions import Fraction
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from accounts.display import inner_quotes
 from courses.curriculum import ActivityHours
 from courses.models import ProgramPage
 from schedule.selectors import AttendanceRate
@@ -90,7 +91,7 @@ def completion_state(
                 % {
                     "done": len(activities) - len(missing),
                     "total": len(activities),
-                    "next": missing[0].title,
+                    "next": inner_quotes(missing[0].title),
                 }
                 if missing
                 else _("All %(total)s done.") % {"total": len(activities)}

@@ -8,6 +8,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
+from accounts.display import inner_quotes
 from courses.models import Enrolment
 from notifications.services import notify
 
@@ -34,7 +35,7 @@ def notify_change(*, page_id: int, trainees: list[dict]) -> int:
         row = rows[enrolment.pk]
         lines = [
             _("«%(page)s» was published in the programme «%(program)s».")
-            % {"page": page.title, "program": enrolment.program.title}
+            % {"page": inner_quotes(page.title), "program": inner_quotes(enrolment.program.title)}
         ]
         if row["progress_after"] < row["progress_before"]:
             lines.append(
@@ -56,7 +57,7 @@ def notify_change(*, page_id: int, trainees: list[dict]) -> int:
         notify(
             recipient=enrolment.trainee,
             subject=_("The programme «%(program)s» has changed")
-            % {"program": enrolment.program.title},
+            % {"program": inner_quotes(enrolment.program.title)},
             body="\n".join(lines),
             url=page.url if page.live and page.url else "",
         )

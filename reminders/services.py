@@ -18,7 +18,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.display import zone_label
+from accounts.display import inner_quotes, zone_label
 from accounts.models import User
 from assessments.models import CaseSubmission
 from core.links import absolute_url
@@ -80,7 +80,7 @@ def grading_digests_send(*, now: dt.datetime | None = None) -> int:
                 count,
             )
             % {
-                "cohort": cohort.name,
+                "cohort": inner_quotes(cohort.name),
                 "count": count,
                 "link": absolute_url(reverse("assessments:queue", args=(cohort.pk,))),
             }
@@ -138,7 +138,7 @@ def session_reminders_send(*, now: dt.datetime | None = None) -> int:
             "zone": zone_label(zone.key, starts),
         }
         body = _("«%(topic)s», %(cohort)s: %(when)s.") % {
-            "topic": session.topic,
+            "topic": inner_quotes(session.topic),
             "cohort": session.cohort.name,
             "when": when,
         }
@@ -193,8 +193,8 @@ def cohort_end_reminders_send(*, now: dt.datetime | None = None) -> int:
                     "learning» what is still missing for completion."
                 )
                 % {
-                    "program": cohort.program.title,
-                    "cohort": cohort.name,
+                    "program": inner_quotes(cohort.program.title),
+                    "cohort": inner_quotes(cohort.name),
                     "date": formats.date_format(cohort.ends_on, "j E Y"),
                 },
                 url=reverse("courses:learning"),
@@ -205,10 +205,10 @@ def cohort_end_reminders_send(*, now: dt.datetime | None = None) -> int:
 
 def _ends_in(cohort: Cohort, days: int) -> str:
     if days == 0:
-        return _("«%(cohort)s» ends today") % {"cohort": cohort.name}
+        return _("«%(cohort)s» ends today") % {"cohort": inner_quotes(cohort.name)}
     return ngettext(
         "«%(cohort)s» ends in %(days)s day", "«%(cohort)s» ends in %(days)s days", days
-    ) % {"cohort": cohort.name, "days": days}
+    ) % {"cohort": inner_quotes(cohort.name), "days": days}
 
 
 def _active_trainees(*, cohort_ids: set[int]) -> dict[int, list[User]]:

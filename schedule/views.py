@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.display import inner_quotes
 from core.http import file_response
 from core.links import absolute_url
 from courses.models import Cohort, Enrolment
@@ -134,7 +135,7 @@ def _warn_overlaps(request, sessions: list[Session]) -> None:
             messages.warning(
                 request,
                 _("«%(topic)s» overlaps «%(other)s» in this cohort.")
-                % {"topic": session.topic, "other": other.topic},
+                % {"topic": inner_quotes(session.topic), "other": inner_quotes(other.topic)},
             )
 
 

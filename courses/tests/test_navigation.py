@@ -168,3 +168,15 @@ def test_neighbours_take_three_queries_and_pages_stay_constant(client, trainee, 
 
     assert len(captured) == 3
     assert small == large
+
+
+def test_a_title_with_its_own_quotes_nests_them_in_the_message(client, trainee, enrolment):
+    *_, lesson_2a, _lesson_2b = activities(enrolment.program)
+    LessonPage.objects.filter(pk=lesson_2a.pk).update(title="Методика «Круг поддержки»")
+    client.force_login(trainee)
+
+    response = client.post(reverse("courses:mark_studied", args=(lesson_2a.pk,)), follow=True)
+
+    html = response.content.decode()
+    assert "«Методика „Круг поддержки“» отмечено как изученное." in html
+    assert "««" not in html and "»»" not in html

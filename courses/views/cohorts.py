@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.display import inner_quotes
+
 from ..forms import CohortForm, WithdrawalForm
 from ..models import Enrolment
 from ..progress import cohort_roster
@@ -63,7 +65,9 @@ def cohort_create(request):
     form = CohortForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         cohort = form.save()
-        messages.success(request, _("The cohort «%(name)s» is created.") % {"name": cohort.name})
+        messages.success(
+            request, _("The cohort «%(name)s» is created.") % {"name": inner_quotes(cohort.name)}
+        )
         return redirect("courses:cohort_detail", pk=cohort.pk)
     return render(request, "courses/cohort_form.html", {"form": form})
 

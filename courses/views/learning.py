@@ -12,6 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.display import inner_quotes
+
 from ..models import LessonPage
 from ..progress import activity_neighbours, learning_overview, withdrawals_of
 from ..selectors import follows_cohorts
@@ -40,11 +42,13 @@ def mark_studied(request, pk: int):
     # which says what is still missing for completion.
     following = activity_neighbours(activity=lesson).next
     if following is not None:
-        messages.success(request, _("«%(title)s» is marked as studied.") % {"title": lesson.title})
+        messages.success(
+            request, _("«%(title)s» is marked as studied.") % {"title": inner_quotes(lesson.title)}
+        )
         return redirect(following.url)
     messages.success(
         request,
         _("«%(title)s» is marked as studied. That was the last activity of the programme.")
-        % {"title": lesson.title},
+        % {"title": inner_quotes(lesson.title)},
     )
     return redirect("courses:learning")
