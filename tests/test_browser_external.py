@@ -90,7 +90,7 @@ def test_no_page_of_any_role_loads_anything_from_another_host(demo_browser):
             reverse("courses:cohort_list"),
             reverse("courses:cohort_detail", args=(cohort.pk,)),
             reverse("assessments:queue", args=(cohort.pk,)),
-            reverse("assessments:gradebook", args=(cohort.pk,)),
+            reverse("records:gradebook", args=(cohort.pk,)),
             reverse("schedule:session", args=(session.pk,)),
             reverse("wagtailadmin_home"),
             reverse("wagtailadmin_explore", args=(program.pk,)),

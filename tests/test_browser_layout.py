@@ -74,7 +74,7 @@ def _pages_by_role() -> dict[str, list[str]]:
     teaching = [
         reverse("courses:cohort_list"),
         reverse("courses:cohort_detail", args=(cohort.pk,)),
-        reverse("assessments:gradebook", args=(cohort.pk,)),
+        reverse("records:gradebook", args=(cohort.pk,)),
         reverse("assessments:queue", args=(cohort.pk,)),
         reverse("schedule:session", args=(session.pk,)),
     ]
@@ -205,7 +205,7 @@ def test_the_gradebook_keeps_names_and_summary_in_view(demo_browser):
     cohort = Cohort.objects.get(name="Группа 1", region__code="68")
     page = new_page(chromium, viewport={"width": 390, "height": 700}, reduced_motion="reduce")
     sign_in(page, base, "instructor")
-    page.goto(base + reverse("assessments:gradebook", args=(cohort.pk,)))
+    page.goto(base + reverse("records:gradebook", args=(cohort.pk,)))
     region = page.get_by_role("region", name=re.compile("Оценки"))
     expect(region).to_have_attribute("tabindex", "0")
 
