@@ -167,5 +167,5 @@ def test_instructor_grades_case_work_on_its_rubric_and_the_trainee_sees_feedback
     expect(feedback).to_contain_text("Хороший план адаптации ребёнка.")
     trainee.get_by_role("link", name=re.compile("^Уведомления")).click()
     expect(trainee.locator(".notification-list li").first).to_contain_text(
-        "Ваша работа по кейсу ««Няня в помощь маме»» оценена"
+        "Ваша работа по кейсу «„Няня в помощь маме“» оценена"
     )
