@@ -16,6 +16,7 @@ from accounts.display import inner_quotes
 from accounts.roles import Role
 from notifications.services import notify
 
+from .curriculum import PracticeBalanceError
 from .models import (
     ActivityCompletion,
     ActivityPage,
@@ -206,3 +207,31 @@ def lesson_mark_studied(*, user, lesson: LessonPage) -> ActivityCompletion:
     return activity_complete(
         enrolment=enrolment, activity=lesson, source=ActivityCompletion.Source.SELF
     )
+
+
+def scheduled_revision_publish(*, revision) -> str | None:
+    """Publish a revision whose scheduled time has come; None when it went live.
+
+    A revision that the practice rule refuses is taken off the schedule instead, and its author
+    is told why: the rest of the schedule must go on (one refusal used to stop every later
+    publication of the run, and again at every run).
+    """
+    try:
+        with transaction.atomic():
+            revision.publish(log_action="wagtail.publish.scheduled")
+    except PracticeBalanceError as error:
+        message = " ".join(error.messages)
+    else:
+        return None
+    revision.approved_go_live_at = None
+    revision.save(update_fields=["approved_go_live_at"])
+    page = revision.as_object()
+    if revision.user is not None:
+        notify(
+            recipient=revision.user,
+            subject=_("«%(title)s» was not published as scheduled")
+            % {"title": inner_quotes(page.title)},
+            body=message,
+            url=reverse("wagtailadmin_pages:edit", args=(page.pk,)),
+        )
+    return message
