@@ -47,10 +47,6 @@ def layout_entry(
     return entry
 
 
-def option_ids(entry: dict) -> list[int]:
-    return [item["id"] for item in entry.get("options", [])]
-
-
 def by_token(items: list[dict]) -> dict[str, int]:
     return {item["token"]: item["id"] for item in items}
 
