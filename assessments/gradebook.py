@@ -85,13 +85,6 @@ def exact_final_grade(
     return sum((average * weight for average, weight in parts), Fraction(0)) / total_weight
 
 
-def final_grade(
-    quiz_average: Decimal | None, case_average: Decimal | None, quiz_weight: int, case_weight: int
-) -> Decimal | None:
-    """The weighted final grade as shown, to a tenth."""
-    return shown_grade(exact_final_grade(quiz_average, case_average, quiz_weight, case_weight))
-
-
 def cohort_gradebook(cohort: Cohort, *, only: Enrolment | None = None) -> Gradebook:
     """Five queries whatever the number of trainees and items; `only` narrows it to one trainee."""
     program = cohort.program

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from courses.curriculum import percent_of
 from courses.models import ActivityCompletion, Enrolment
@@ -24,6 +25,7 @@ from .models import Question, QuestionKind, QuizAttempt, QuizPage
 # Answers that arrive a little after the deadline (a slow network) are still taken.
 GRACE = dt.timedelta(seconds=30)
 _random = random.SystemRandom()
+NOT_STUDYING = gettext_lazy("You no longer study this programme, so the attempt cannot be changed.")
 
 
 class QuizError(Exception):
@@ -47,7 +49,7 @@ def attempt_can_continue(attempt: QuizAttempt) -> bool:
 
 def _check_studying(attempt: QuizAttempt) -> None:
     if attempt.enrolment.status != Enrolment.Status.ACTIVE:
-        raise QuizError(_("You no longer study this programme, so the attempt cannot be changed."))
+        raise QuizError(NOT_STUDYING)
 
 
 def build_layout(quiz: QuizPage) -> list[dict]:

@@ -19,6 +19,7 @@ from ..selectors import (
     shown_questions,
 )
 from ..services import (
+    NOT_STUDYING,
     QuizError,
     attempt_can_continue,
     attempt_save,
@@ -45,9 +46,7 @@ def quiz_start(request, pk: int):
 
 
 def _no_longer_studying(request):
-    messages.error(
-        request, _("You no longer study this programme, so the attempt cannot be changed.")
-    )
+    messages.error(request, NOT_STUDYING)
     return redirect("courses:learning")
 
 
