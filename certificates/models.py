@@ -135,6 +135,9 @@ class SerialCounter(models.Model):
             models.UniqueConstraint(fields=["region", "year"], name="certificates_counter_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.region_id}/{self.year}: {self.last}"
+
 
 class Certificate(models.Model):
     """An issued удостоверение or сертификат, with the frozen copy of what it prints."""
@@ -341,3 +344,6 @@ class BatchItem(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["batch", "enrolment"], name="certificates_item_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}/{self.enrolment_id}: {self.state}"

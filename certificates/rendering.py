@@ -11,11 +11,11 @@ from pathlib import Path
 
 import segno
 import weasyprint
-from weasyprint.text.fonts import FontConfiguration
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, translation
+from weasyprint.text.fonts import FontConfiguration
 
 from core.links import absolute_url
 from courses.curriculum import format_hours
