@@ -71,6 +71,29 @@ def placeholder_values(certificate: Certificate) -> dict[str, str]:
     }
 
 
+def printed_fields(certificate: Certificate) -> list[tuple[str, str]]:
+    """The facts the certificate prints, labelled as printed: the PDF's table and the
+    verification page both show exactly these, so that a reader can compare line by line."""
+    with translation.override("ru"):
+        values = placeholder_values(certificate)
+        fields = [
+            ("Документ", values["kind"]),
+            ("Номер", certificate.serial),
+            ("Регистрационный номер", certificate.registration_number),
+            ("Фамилия, имя, отчество", values["full_name"]),
+            ("Организация", values["organisation"]),
+            ("Программа", values["program"]),
+            ("Объём", f"{values['total_hours']} акад. ч"),
+            ("Из них практика", f"{values['practice_hours']} акад. ч"),
+            ("Период обучения", f"с {values['studied_from']} по {values['studied_to']}"),
+            ("Регион", values["region"]),
+            ("Дата выдачи", values["issued_on"]),
+        ]
+        if certificate.expires_on:
+            fields.append(("Действительно до", values["expires_on"]))
+        return fields
+
+
 def certificate_context(certificate: Certificate) -> dict:
     with translation.override("ru"):
         values = placeholder_values(certificate)
@@ -88,6 +111,8 @@ def certificate_context(certificate: Certificate) -> dict:
             "code": display_code(certificate.code),
             "verification_url": verification_url(certificate.code),
             "qr_svg": qr_svg(verification_url(certificate.code)),
+            # The heading, numbers, name and organisation stand apart; the rest is a table.
+            "table": printed_fields(certificate)[5:],
             "fonts": FONTS.as_uri(),
         }
 

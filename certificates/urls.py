@@ -1,10 +1,10 @@
 from django.urls import path
 
-from . import views
+from .views import public
 
 app_name = "certificates"
 
 urlpatterns = [
-    path("verify/", views.verify_form, name="verify_form"),
-    path("verify/<str:code>/", views.verify, name="verify"),
+    path("verify/", public.verify_form, name="verify_form"),
+    path("verify/<str:code>/", public.verify, name="verify"),
 ]

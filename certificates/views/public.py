@@ -2,8 +2,8 @@
 
 from django.shortcuts import render
 
-from .codes import normalise_code
-from .selectors import certificate_by_code
+from ..codes import normalise_code
+from ..selectors import certificate_by_code
 
 
 def verify_form(request):
