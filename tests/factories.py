@@ -222,3 +222,59 @@ def rubric(case, criteria: list[tuple[str, list[tuple[str, str]]]]):
             )
         )
     return made
+
+
+def certificate_template(program_page: ProgramPage, **fields):
+    from certificates.models import CertificateSignatory, CertificateTemplate
+
+    template = CertificateTemplate.objects.create(
+        program=program_page,
+        **{
+            "organisation": "ТОГОАУ ДПО «Институт повышения квалификации»",
+            "licence": "Лицензия № Л035-01234-68/00123456 от 01.02.2021",
+            "city": "Тамбов",
+            **fields,
+        },
+    )
+    CertificateSignatory.objects.create(template=template, name="И. И. Петрова", position="Ректор")
+    return template
+
+
+def certificate(enrolment: Enrolment, **fields):
+    """A certificate row as `certificates.services.issue_certificate` would write it, without
+    asking whether the trainee has completed (tests of other rules need one quickly)."""
+    from certificates.codes import new_code
+    from certificates.models import Certificate, DocumentKind
+
+    cohort_obj = enrolment.cohort
+    year = fields.pop("year", 2026)
+    sequence = fields.pop("sequence", next(_sequence))
+    trainee = enrolment.trainee
+    return Certificate.objects.create(
+        enrolment=enrolment,
+        trainee=trainee,
+        cohort=cohort_obj,
+        program=enrolment.program,
+        region=cohort_obj.region,
+        **{
+            "kind": DocumentKind.QUALIFICATION,
+            "serial": f"{cohort_obj.region.code}-{year}-{sequence:05d}",
+            "year": year,
+            "sequence": sequence,
+            "registration_number": f"{cohort_obj.region.code}/{sequence}",
+            "code": new_code(),
+            "issued_on": dt.date(year, 11, 20),
+            "last_name": trainee.last_name,
+            "first_name": trainee.first_name,
+            "patronymic": trainee.patronymic,
+            "program_title": enrolment.program.title,
+            "total_hours": Decimal("18"),
+            "practice_hours": Decimal("14"),
+            "studied_from": cohort_obj.starts_on,
+            "studied_to": cohort_obj.ends_on,
+            "region_name": cohort_obj.region.name,
+            "organisation": "ТОГОАУ ДПО «Институт повышения квалификации»",
+            "printed": {"signatories": [{"name": "И. И. Петрова", "position": "Ректор"}]},
+            **fields,
+        },
+    )

@@ -77,6 +77,7 @@ class World:
     session_a: object
     speaker: object
     feed_token: str
+    certificate_a: object
 
 
 @pytest.fixture
@@ -152,6 +153,7 @@ def world(django_capture_on_commit_callbacks) -> World:
         session_a=session_a,
         speaker=speaker,
         feed_token=calendar_token(users["trainee_a"]).token,
+        certificate_a=factories.certificate(enrolment_a),
     )
 
 
@@ -403,6 +405,15 @@ MATRIX: dict[str, Row] = {
         "get",
         lambda w: reverse("schedule:speaker", args=(w.speaker.pk,)),
         signed_in(200, trainee_a=403, trainee_b=403),
+    ),
+    # Certificates. Verification is public: anyone holding the paper may check it.
+    "certificates:verify_form": Row(
+        "get", lambda w: reverse("certificates:verify_form"), everyone(200)
+    ),
+    "certificates:verify": Row(
+        "get",
+        lambda w: reverse("certificates:verify", args=(w.certificate_a.code,)),
+        everyone(200),
     ),
     # Admin views added through a Wagtail hook: staff without the permission are sent back to
     # the dashboard, people without admin access to the admin's sign-in.
