@@ -140,3 +140,27 @@ def test_demo_has_guest_sessions_with_attendance_and_feedback():
     assert SessionFeedback.objects.count() >= 10
     assert set(Attendance.objects.values_list("status", flat=True)) >= {"present", "absent"}
     assert Session.objects.filter(cohort__region__code="86").exists()
+
+
+def test_demo_issues_certificates_to_those_who_completed_with_one_revoked_one_reissued():
+    import datetime as dt
+
+    from certificates.models import Certificate
+    from records.selectors import cohort_records
+
+    load_demo()
+
+    cohort = Cohort.objects.get(program__slug=SLUG, region__code="68", name="Группа 1")
+    completed = {r.enrolment.pk for r in cohort_records(cohort=cohort) if r.complete}
+    originals = Certificate.objects.filter(cohort=cohort, replaces__isnull=True)
+    assert completed and {c.enrolment_id for c in originals} == completed
+    statuses = [c.status_on(dt.date.today()) for c in Certificate.objects.filter(cohort=cohort)]
+    assert statuses.count("revoked") == 1
+    assert statuses.count("superseded") == 1
+    reissue = Certificate.objects.get(cohort=cohort, replaces__isnull=False)
+    assert reissue.replaces.last_name == "Папова"
+    assert reissue.last_name == reissue.trainee.last_name == "Попова"
+    assert all(c.pdf for c in Certificate.objects.filter(cohort=cohort))
+    # Loading again issues nothing twice.
+    load_demo()
+    assert Certificate.objects.filter(cohort=cohort).count() == len(statuses)
