@@ -28,9 +28,7 @@ RECERTIFY_NOTICE = dt.timedelta(days=60)
 
 def certificate_by_code(code: str) -> Certificate | None:
     """The certificate with this (normalised) verification code, with what its status needs."""
-    return (
-        Certificate.objects.select_related("replaced_by", "region").filter(code=code).first()
-    )
+    return Certificate.objects.select_related("replaced_by", "region").filter(code=code).first()
 
 
 def certificates_followed_by(user) -> QuerySet[Certificate]:

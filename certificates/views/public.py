@@ -64,7 +64,10 @@ def verify(request, code: str):
     if certificate is None:
         return _public(
             render(
-                request, "certificates/verify.html", {"form": VerifyForm(), "unknown": True}, 404
+                request,
+                "certificates/verify.html",
+                {"form": VerifyForm(), "unknown": True},
+                status=404,
             )
         )
     status = certificate_status(certificate)
