@@ -308,3 +308,15 @@ def test_statuses_follow_the_model_order(holder):
         "superseded",
         "expired",
     }
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["", " ", "\x00" * 20, "Ｏ" * 20, "²" * 20, "a" * 10_000, "'; DROP TABLE x; --", "%", "𝟘" * 20],
+)
+def test_anything_typed_gets_a_clear_answer_and_never_a_500(client, typed):
+    form = client.get(reverse("certificates:verify_form"), {"code": typed})
+    path = client.get("/verify/" + typed.replace("\x00", "%00") + "x/")
+
+    assert form.status_code == 200
+    assert path.status_code == 404
