@@ -347,3 +347,21 @@ class BatchItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id}/{self.enrolment_id}: {self.state}"
+
+
+class VerificationRequest(models.Model):
+    """One look-up on the public verification pages, kept only as long as the limit's window.
+
+    Counted in the database for the reason `security.throttle` gives: the web tier keeps no state
+    and may run on several machines. Only the client's address is kept, never the code asked for.
+    """
+
+    ip_address = models.GenericIPAddressField(_("address"), null=True, db_index=True)
+    requested_at = models.DateTimeField(_("requested at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("verification request")
+        verbose_name_plural = _("verification requests")
+
+    def __str__(self) -> str:
+        return f"{self.ip_address} {self.requested_at:%Y-%m-%d %H:%M}"

@@ -1,10 +1,143 @@
-"""Reads of certificates, scoped to who asks."""
+"""Reads of certificates, scoped to who asks.
+
+Who may see, download, revoke or reissue a certificate is decided here once; views and the
+template tags ask these functions rather than test roles themselves.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from accounts.roles import Role
+from courses.selectors import (
+    cohorts_visible_to,
+    follows_cohorts,
+    is_administrator,
+    sees_all_regions,
+)
+
 from .models import Certificate
+from .services import region_today
+
+# The trainee is told to recertify this long before the certificate expires (and after).
+RECERTIFY_NOTICE = dt.timedelta(days=60)
 
 
 def certificate_by_code(code: str) -> Certificate | None:
     """The certificate with this (normalised) verification code, with what its status needs."""
-    return Certificate.objects.select_related("replaced_by").filter(code=code).first()
+    return Certificate.objects.select_related("replaced_by", "region").filter(code=code).first()
+
+
+def certificates_followed_by(user) -> QuerySet[Certificate]:
+    """Certificates of the cohorts the user follows as staff (`cohorts_visible_to`); none for
+    a trainee, whose own certificates are `own_certificates`."""
+    certificates = Certificate.objects.select_related("region", "trainee", "cohort")
+    if not follows_cohorts(user):
+        return certificates.none()
+    return certificates.filter(cohort__in=cohorts_visible_to(user).values("pk"))
+
+
+def certificates_downloadable_by(user) -> QuerySet[Certificate]:
+    """Certificates whose PDF the user may ask for: their own (a certificate once issued
+    belongs to its holder, even after a withdrawal) and those of the cohorts they follow.
+    `holder_may_download` then refuses the holder a revoked or replaced one."""
+    certificates = Certificate.objects.select_related("region", "trainee", "cohort")
+    if not user.is_authenticated:
+        return certificates.none()
+    visible = Q(trainee=user)
+    if follows_cohorts(user):
+        visible |= Q(cohort__in=cohorts_visible_to(user).values("pk"))
+    return certificates.filter(visible)
+
+
+def holder_may_download(certificate: Certificate) -> bool:
+    """A holder gets only the document in force: a revoked one is no longer theirs to show,
+    and a replaced one has a corrected successor. Staff still get both, for the record."""
+    return certificate.revoked_at is None and certificate.successor is None
+
+
+def can_revoke(user, certificate: Certificate) -> bool:
+    """Who may revoke or reissue: administrators, federal officials, and the regional officials
+    of the certificate's region. Instructors may not: the document is the organisation's."""
+    if not user.is_authenticated:
+        return False
+    if is_administrator(user) or sees_all_regions(user):
+        return True
+    return Role.REGIONAL_OFFICIAL in user.role_names and user.region_id == certificate.region_id
+
+
+def certificate_chain(certificate: Certificate) -> list[Certificate]:
+    """The certificate with the ones it replaced and the ones that replaced it, oldest first.
+
+    Reissues are rare (a name correction or two), so walking the links is a few queries."""
+    older: list[Certificate] = []
+    current = certificate
+    while current.replaces_id is not None:
+        current = Certificate.objects.select_related("issued_by", "revoked_by").get(
+            pk=current.replaces_id
+        )
+        older.append(current)
+    newer: list[Certificate] = []
+    current = certificate
+    while (following := current.successor) is not None:
+        following = Certificate.objects.select_related("issued_by", "revoked_by").get(
+            pk=following.pk
+        )
+        newer.append(following)
+        current = following
+    return [*reversed(older), certificate, *newer]
+
+
+@dataclass(frozen=True)
+class CertificateState:
+    """A certificate as its holder and the people who follow the cohort see it today."""
+
+    certificate: Certificate
+    status: str
+    today: dt.date
+    replaced: Certificate | None  # the one this certificate replaced, if a reissue
+
+    @property
+    def recertify(self) -> bool:
+        """Time to study again: the last `RECERTIFY_NOTICE` before expiry, or after it."""
+        expires_on = self.certificate.expires_on
+        return (
+            expires_on is not None
+            and self.status in (Certificate.Status.VALID, Certificate.Status.EXPIRED)
+            and self.today >= expires_on - RECERTIFY_NOTICE
+        )
+
+
+def certificate_status(certificate: Certificate, *, today: dt.date | None = None) -> str:
+    """The certificate's status on the region's date (verification and every page agree)."""
+    return certificate.status_on(today or region_today(certificate.region))
+
+
+def current_certificates(*, trainee_id: int) -> dict[int, CertificateState]:
+    """Each enrolment's certificate in force (the last of its reissues) for one trainee, in
+    one query whatever the number of enrolments and reissues."""
+    certificates = list(
+        Certificate.objects.filter(trainee_id=trainee_id)
+        .select_related("region")
+        .order_by("enrolment_id", "created_at", "pk")
+    )
+    replaced_ids = {c.replaces_id for c in certificates if c.replaces_id is not None}
+    by_pk = {c.pk: c for c in certificates}
+    states: dict[int, CertificateState] = {}
+    for certificate in certificates:
+        if certificate.pk in replaced_ids:
+            continue
+        # It has no successor (none in the list replaces it): say so, so that `status_on` and
+        # `successor` ask the database nothing more.
+        Certificate.replaced_by.related.set_cached_value(certificate, None)
+        today = region_today(certificate.region)
+        states[certificate.enrolment_id] = CertificateState(
+            certificate=certificate,
+            status=certificate.status_on(today),
+            today=today,
+            replaced=by_pk.get(certificate.replaces_id),
+        )
+    return states

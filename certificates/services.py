@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -224,23 +225,35 @@ def issue_with_pdf(*, enrolment: Enrolment, issued_by=None) -> Certificate:
 
 
 class CannotChange(Exception):
-    pass
+    """The certificate is no longer in force (revoked or replaced): nothing more to change."""
 
 
 def _locked_current(certificate: Certificate) -> Certificate:
+    """The certificate's row, locked, if it is still in force; CannotChange otherwise.
+
+    The lock makes a double-clicked revocation or two reissues at once wait for each other, and
+    the second then finds the first's result and is refused with a message instead of a 500.
+    """
     locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if locked.revoked_at is not None:
-        raise CannotChange(_("This certificate has been revoked."))
+        raise CannotChange(_("This certificate has already been revoked."))
     if Certificate.objects.filter(replaces=locked).exists():
-        raise CannotChange(_("This certificate has been replaced by another."))
+        raise CannotChange(_("This certificate has already been replaced by a reissued one."))
     return locked
+
+
+def holder_url(certificate: Certificate) -> str:
+    """Where the holder sees the certificate: the record of its enrolment."""
+    return reverse("records:record", args=[certificate.enrolment_id])
 
 
 @transaction.atomic
 def revoke_certificate(
     *, certificate: Certificate, by, reason: str, public_reason: str = ""
 ) -> Certificate:
-    """Revoke with a reason (kept), and optionally one verification shows; tell the holder."""
+    """Revoke with a reason (kept for staff) and optionally one that verification shows, and
+    tell the holder. Only the public reason reaches the holder: the internal one may name
+    things (a complaint, a check) that are for the school's files."""
     locked = _locked_current(certificate)
     locked.revoked_at = timezone.now()
     locked.revoked_by = by
@@ -256,14 +269,23 @@ def revoke_certificate(
     )
     notify(
         recipient=locked.trainee,
-        subject=_("Your certificate %(serial)s has been revoked") % {"serial": locked.serial},
-        body=public_reason or reason,
+        subject=_("Your certificate No. %(serial)s has been revoked") % {"serial": locked.serial},
+        body=(
+            _("Reason: %(reason)s") % {"reason": public_reason}
+            if public_reason
+            else _("Your school's coordinator can tell you more.")
+        ),
+        url=holder_url(locked),
     )
     return locked
 
 
 def reissue_certificate(*, certificate: Certificate, by, reason: str) -> Certificate:
-    """A corrected certificate that replaces this one, with the details as they are now."""
+    """A corrected certificate that replaces this one, with the details as they are now.
+
+    The new one takes a new serial and code; the old one keeps its PDF and verifies as
+    replaced, naming the new serial (never its code, which is its holder's to share).
+    """
     with transaction.atomic():
         locked = _locked_current(certificate)
         new = issue_certificate(
@@ -271,7 +293,9 @@ def reissue_certificate(*, certificate: Certificate, by, reason: str) -> Certifi
         )
         notify(
             recipient=new.trainee,
-            subject=_("Your certificate has been reissued: %(serial)s") % {"serial": new.serial},
-            body=reason,
+            subject=_("Your certificate has been reissued: No. %(serial)s replaces No. %(old)s")
+            % {"serial": new.serial, "old": locked.serial},
+            body=_("Reason: %(reason)s") % {"reason": reason},
+            url=holder_url(new),
         )
     return ensure_pdf(certificate=new)

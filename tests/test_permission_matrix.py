@@ -415,6 +415,28 @@ MATRIX: dict[str, Row] = {
         lambda w: reverse("certificates:verify", args=(w.certificate_a.code,)),
         everyone(200),
     ),
+    # Certificates (helper "verify"): the holder's PDF, and the staff's page of one certificate
+    # with its revocation and reissue. A trainee never gets another's (404); the cohort's
+    # followers get the page; only officials of the region, federal officials and
+    # administrators may revoke or reissue (an empty form: 200 with its errors, nothing changes).
+    "certificates:download": Row(
+        "get",
+        lambda w: reverse("certificates:download", args=(w.certificate_a.pk,)),
+        signed_in(200, trainee_b=404, official_y=404),
+    ),
+    "certificates:detail": Row(
+        "get", lambda w: reverse("certificates:detail", args=(w.certificate_a.pk,)), FOLLOWERS
+    ),
+    "certificates:revoke": Row(
+        "post",
+        lambda w: reverse("certificates:revoke", args=(w.certificate_a.pk,)),
+        dict(FOLLOWERS, instructor_a=403),
+    ),
+    "certificates:reissue": Row(
+        "post",
+        lambda w: reverse("certificates:reissue", args=(w.certificate_a.pk,)),
+        dict(FOLLOWERS, instructor_a=403),
+    ),
     # Admin views added through a Wagtail hook: staff without the permission are sent back to
     # the dashboard, people without admin access to the admin's sign-in.
     "security_lockouts": Row(

@@ -1,16 +1,95 @@
-"""Certificate pages: public verification, downloads, and the staff's issuing and revoking."""
+"""Public verification: anyone holding the paper types its code or scans its QR code.
 
-from django.shortcuts import render
+The page shows exactly what the certificate prints (`rendering.printed_fields` and the
+signatories), from its frozen copy, and its status today. An unknown code and a malformed one
+get the same page and status, so a wrong code tells nothing about others; every look-up counts
+towards the client address's limit (`throttle`). Results are never cached (a revocation must
+show at once), and the code in the address is not sent on to other sites.
+"""
 
-from ..codes import normalise_code
-from ..selectors import certificate_by_code
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from security.client import client_ip
+
+from ..codes import display_code, normalise_code
+from ..forms import VerifyForm
+from ..models import Certificate
+from ..rendering import kind_title, printed_fields
+from ..selectors import certificate_by_code, certificate_status
+from ..throttle import verification_allowed
 
 
+def _public(response):
+    # The address holds the code: send no part of it to other sites, and keep the pages out of
+    # search engines (the meta tag says it too, for the HTML).
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _limited(request):
+    minutes = int(settings.CERTIFICATE_VERIFY_WINDOW.total_seconds() // 60)
+    return _public(
+        render(request, "certificates/verify_limited.html", {"minutes": minutes}, status=429)
+    )
+
+
+@never_cache
+@require_GET
 def verify_form(request):
-    return render(request, "certificates/verify.html", {})
+    """The form; a typed code is checked for its shape here and looked up at its own address
+    (which counts the look-up), so the form itself counts nothing but refuses when over."""
+    if not verification_allowed(ip_address=client_ip(request), record=False):
+        return _limited(request)
+    form = VerifyForm(request.GET if "code" in request.GET else None)
+    if form.is_valid():
+        return redirect("certificates:verify", code=display_code(form.cleaned_data["code"]))
+    return _public(render(request, "certificates/verify.html", {"form": form}))
 
 
+@never_cache
+@require_GET
 def verify(request, code: str):
+    if not verification_allowed(ip_address=client_ip(request)):
+        return _limited(request)
     normalised = normalise_code(code)
     certificate = certificate_by_code(normalised) if normalised else None
-    return render(request, "certificates/verify.html", {"certificate": certificate})
+    if certificate is None:
+        return _public(
+            render(
+                request,
+                "certificates/verify.html",
+                {"form": VerifyForm(), "unknown": True},
+                status=404,
+            )
+        )
+    status = certificate_status(certificate)
+    revoked_on = (
+        certificate.revoked_at.astimezone(ZoneInfo(certificate.region.time_zone)).date()
+        if certificate.revoked_at
+        else None
+    )
+    return _public(
+        render(
+            request,
+            "certificates/verify.html",
+            {
+                "form": VerifyForm(),
+                "certificate": certificate,
+                "status": status,
+                "Status": Certificate.Status,
+                "kind": kind_title(certificate.kind),
+                "fields": printed_fields(certificate),
+                "signatories": certificate.printed.get("signatories", []),
+                "successor": certificate.successor,
+                "revoked_on": revoked_on,
+            },
+        )
+    )

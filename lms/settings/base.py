@@ -180,6 +180,11 @@ PASSWORD_RESET_LIMIT_PER_EMAIL = 3
 PASSWORD_RESET_LIMIT_PER_ADDRESS = 20
 PASSWORD_RESET_LIMIT_WINDOW = timedelta(hours=1)
 
+# Look-ups on the public certificate verification pages allowed per client address and window
+# (see certificates/throttle.py): plenty for a person checking papers, too few to guess codes.
+CERTIFICATE_VERIFY_LIMIT = 30
+CERTIFICATE_VERIFY_WINDOW = timedelta(minutes=10)
+
 # Content-Security-Policy (django-csp 4). The site runs no inline script or style and loads
 # nothing from elsewhere; data: images are Bootstrap's inline SVG icons in its CSS.
 CONTENT_SECURITY_POLICY = {
