@@ -1,10 +1,30 @@
 from django.urls import path
 
-from .views import public
+from .views import exports, public
 
 app_name = "certificates"
 
 urlpatterns = [
     path("verify/", public.verify_form, name="verify_form"),
     path("verify/<str:code>/", public.verify, name="verify"),
+    # The register of issued certificates and its files (views/exports.py).
+    path("certificates/register/", exports.register, name="register"),
+    path(
+        "certificates/register.xlsx",
+        exports.register_export,
+        {"fmt": "xlsx"},
+        name="register_xlsx",
+    ),
+    path(
+        "certificates/register.csv",
+        exports.register_export,
+        {"fmt": "csv"},
+        name="register_csv",
+    ),
+    path("certificates/frdo.xlsx", exports.frdo_export, name="frdo_export"),
+    path(
+        "cohorts/<int:pk>/certificates.zip",
+        exports.cohort_archive_download,
+        name="cohort_archive",
+    ),
 ]
