@@ -217,7 +217,8 @@ def archive_name(certificate: Certificate, taken: set[str]) -> str:
     """`<serial> <Фамилия И. О.>.pdf`, without characters a file system refuses, and unique in
     the archive (serials are unique, but a name is cut to a sane length)."""
     stem = _NOT_IN_FILE_NAMES.sub(" ", f"{certificate.serial} {initials_name(certificate)}")
-    stem = " ".join(stem.split())[:120]
+    # «Иванова М. И.pdf», not «И..pdf»: the initial's dot doubles as the extension's.
+    stem = " ".join(stem.split())[:120].rstrip(".")
     name, number = f"{stem}.pdf", 1
     while name in taken:
         number += 1
