@@ -56,6 +56,8 @@ def issue(
             patronymic=patronymic,
         )
         enrolment = factories.enrol(person, cohort)
+    else:  # a reissue after a change of name: the new name is printed
+        fields.update(last_name=last_name, first_name=first_name, patronymic=patronymic)
     return factories.certificate(enrolment, **fields)
 
 
