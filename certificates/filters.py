@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.selectors import cohorts_visible_to
 
-from .models import Certificate
+from .exports import STATUS_LABELS
 from .selectors import register_certificates, register_regions
 
 
@@ -41,7 +41,7 @@ class RegisterFilterForm(forms.Form):
     )
     status = forms.ChoiceField(
         label=_("Status"),
-        choices=[("", _("Any status")), *Certificate.Status.choices],
+        choices=[("", _("Any status")), *STATUS_LABELS.items()],
         required=False,
         error_messages={"invalid_choice": _("Choose a status from the list.")},
     )
