@@ -6,6 +6,15 @@ from wagtail.users.forms import UserCreationForm, UserEditForm
 
 from .models import Region, User
 from .phones import normalise_phone
+from .snils import format_snils, normalise_snils
+
+# The ages at which a date of birth is believable for a coordinator in training.
+BIRTH_AGE_MIN, BIRTH_AGE_MAX = 16, 100
+
+
+def age_on(birth_date, day) -> int:
+    """Full years between the two dates."""
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
 class _SchoolUserFields(forms.Form):
@@ -60,6 +69,23 @@ class ProfileForm(forms.ModelForm):
         help_text=_("For example +7 900 123-45-67."),
     )
 
+    # Optional, for the federal register's report only (certificates.frdo); typed as people write
+    # it, stored as 11 digits.
+    snils = forms.CharField(
+        label=_("SNILS"),
+        max_length=20,
+        required=False,
+        help_text=_("For example 123-456-789 01."),
+    )
+    birth_date = forms.DateField(
+        label=_("Date of birth"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    # Shown apart, in their own fieldset, with what they are for.
+    REGISTER_FIELDS = ("snils", "birth_date")
+
     class Meta:
         model = User
         fields = [
@@ -68,6 +94,8 @@ class ProfileForm(forms.ModelForm):
             "position",
             "email_notifications",
             "data_consent",
+            "snils",
+            "birth_date",
         ]
 
     field_order = ["email", *Meta.fields]
@@ -75,6 +103,7 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("email", self.instance.email)
+        self.initial["snils"] = format_snils(self.instance.snils)
         self.fields["phone"].widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
         self.fields["email"].widget.attrs.update({"autocomplete": "email"})
 
@@ -89,6 +118,40 @@ class ProfileForm(forms.ModelForm):
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].lower()
+
+    def clean_snils(self) -> str:
+        value = self.cleaned_data["snils"].strip()
+        if not value:
+            return ""
+        snils = normalise_snils(value)
+        if snils is None:
+            raise forms.ValidationError(
+                _(
+                    "This is not a valid SNILS: it has 11 digits, written as 123-456-789 01, and "
+                    "the last two must match the first nine. Please check it against your card."
+                )
+            )
+        return snils
+
+    def clean_birth_date(self):
+        birth_date = self.cleaned_data["birth_date"]
+        if birth_date is None:
+            return None
+        age = age_on(birth_date, timezone.localdate())
+        if not BIRTH_AGE_MIN <= age <= BIRTH_AGE_MAX:
+            raise forms.ValidationError(
+                _("Enter a date of birth in the past: an age from %(min)s to %(max)s years.")
+                % {"min": BIRTH_AGE_MIN, "max": BIRTH_AGE_MAX}
+            )
+        return birth_date
+
+    @property
+    def main_fields(self):
+        return [field for field in self if field.name not in self.REGISTER_FIELDS]
+
+    @property
+    def register_fields(self):
+        return [self[name] for name in self.REGISTER_FIELDS]
 
     @property
     def new_email(self) -> str | None:

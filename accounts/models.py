@@ -65,6 +65,15 @@ class User(AbstractUser):
     # An address the person asked to move to; it replaces `email` only when the link sent to it is
     # followed (accounts.services), and until then the old address keeps receiving everything.
     pending_email = models.EmailField(_("new e-mail awaiting confirmation"), blank=True)
+    # Optional, given by the person with consent, and used only for the report to the federal
+    # register of education documents (ФИС ФРДО, certificates.frdo): shown nowhere else.
+    snils = models.CharField(
+        _("SNILS"),
+        max_length=11,
+        blank=True,
+        help_text=_("11 digits; shown as 123-456-789 01."),
+    )
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
 
     objects = SchoolUserManager()
     REQUIRED_FIELDS = ["email", "region"]

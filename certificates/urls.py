@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import manage, public, trainee
+from .views import exports, manage, public, trainee
 
 app_name = "certificates"
 
@@ -11,4 +11,24 @@ urlpatterns = [
     path("certificates/<int:pk>/pdf/", trainee.download, name="download"),
     path("certificates/<int:pk>/revoke/", manage.revoke, name="revoke"),
     path("certificates/<int:pk>/reissue/", manage.reissue, name="reissue"),
+    # The register of issued certificates and its files (views/exports.py).
+    path("certificates/register/", exports.register, name="register"),
+    path(
+        "certificates/register.xlsx",
+        exports.register_export,
+        {"fmt": "xlsx"},
+        name="register_xlsx",
+    ),
+    path(
+        "certificates/register.csv",
+        exports.register_export,
+        {"fmt": "csv"},
+        name="register_csv",
+    ),
+    path("certificates/frdo.xlsx", exports.frdo_export, name="frdo_export"),
+    path(
+        "cohorts/<int:pk>/certificates.zip",
+        exports.cohort_archive_download,
+        name="cohort_archive",
+    ),
 ]

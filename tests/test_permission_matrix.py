@@ -437,6 +437,24 @@ MATRIX: dict[str, Row] = {
         lambda w: reverse("certificates:reissue", args=(w.certificate_a.pk,)),
         dict(FOLLOWERS, instructor_a=403),
     ),
+    # Certificates, the register and its files (helper "exports"): staff who follow cohorts,
+    # each seeing the certificates of their own cohorts; the ФИС ФРДО report for officials and
+    # administrators only. A bad filter (official_y's unknown cohort A) is sent back to the page.
+    "certificates:register": Row("get", lambda w: reverse("certificates:register"), STAFF_ONLY),
+    "certificates:register_xlsx": Row(
+        "get", lambda w: reverse("certificates:register_xlsx"), STAFF_ONLY
+    ),
+    "certificates:register_csv": Row(
+        "get", lambda w: reverse("certificates:register_csv"), STAFF_ONLY
+    ),
+    "certificates:frdo_export": Row(
+        "get",
+        lambda w: f"{reverse('certificates:frdo_export')}?cohort={w.cohort_a.pk}",
+        signed_in(200, trainee_a=403, trainee_b=403, instructor_a=403, official_y=302),
+    ),
+    "certificates:cohort_archive": Row(
+        "get", lambda w: reverse("certificates:cohort_archive", args=(w.cohort_a.pk,)), FOLLOWERS
+    ),
     # Admin views added through a Wagtail hook: staff without the permission are sent back to
     # the dashboard, people without admin access to the admin's sign-in.
     "security_lockouts": Row(

@@ -16,7 +16,7 @@ from ..codes import display_code
 from ..forms import ReissueForm, RevokeForm
 from ..models import Certificate
 from ..rendering import printed_fields, verification_url
-from ..selectors import can_revoke, certificate_chain, certificate_status, certificates_followed_by
+from ..selectors import can_revoke, certificate_chain, certificate_status, certificates_visible_to
 from ..services import CannotChange, NoTemplate, reissue_certificate, revoke_certificate
 
 
@@ -24,7 +24,7 @@ def _followed_certificate(user, pk: int) -> Certificate:
     if not follows_cohorts(user):
         raise PermissionDenied
     return get_object_or_404(
-        certificates_followed_by(user).select_related("issued_by", "revoked_by", "replaced_by"),
+        certificates_visible_to(user).select_related("issued_by", "revoked_by", "replaced_by"),
         pk=pk,
     )
 

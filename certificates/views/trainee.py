@@ -11,7 +11,7 @@ from core.http import file_response
 
 from ..selectors import (
     certificates_downloadable_by,
-    certificates_followed_by,
+    certificates_visible_to,
     holder_may_download,
 )
 from ..services import ensure_pdf, holder_url
@@ -36,7 +36,7 @@ def download(request, pk: int):
     if (
         certificate.trainee_id == request.user.pk
         and not holder_may_download(certificate)
-        and not certificates_followed_by(request.user).filter(pk=pk).exists()
+        and not certificates_visible_to(request.user).filter(pk=pk).exists()
     ):
         if certificate.revoked_at is not None:
             messages.warning(
