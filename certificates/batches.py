@@ -65,12 +65,16 @@ def _add_items(batch: CertificateBatch) -> int:
     return len(created)
 
 
+STARTED, RESUMED, RUNNING = "started", "resumed", "running"
+
+
 def batch_start(
     *, cohort: Cohort, started_by=None, enqueue: bool = True
-) -> tuple[CertificateBatch, bool]:
+) -> tuple[CertificateBatch, str]:
     """Start the cohort's certificate batch, or resume the one that is unfinished.
 
-    Returns the batch and whether this call started it. The cohort's row is locked while
+    Returns the batch and what this call did: STARTED a new one, RESUMED a stalled one (new
+    drains queued) or found it RUNNING (nothing queued). The cohort's row is locked while
     deciding, so a double click or two people at once end up with the same batch. Resuming adds
     trainees enrolled since and, if the batch has stalled (no progress for `STALL_AFTER`), queues
     new drains; a batch still moving is left to its workers. `enqueue=False` queues nothing: the
@@ -81,18 +85,19 @@ def batch_start(
         batch = CertificateBatch.objects.filter(cohort=cohort, finished_at__isnull=True).first()
         if batch is not None and _finish_if_done(batch.pk):
             batch = None  # every item closed, yet not marked: its last drain died at the end
-        created = batch is None
-        if created:
+        if batch is None:
+            outcome = STARTED
             batch = CertificateBatch.objects.create(cohort=cohort, started_by=started_by)
             _add_items(batch)
         else:
             stalled = is_stalled(batch)
             added = _add_items(batch)
             if not (stalled or added):
-                return batch, False
+                return batch, RUNNING
+            outcome = RESUMED
         if enqueue:
             transaction.on_commit(lambda: _enqueue_drains(batch.pk))
-    return batch, created
+    return batch, outcome
 
 
 def _missing(enrolment: Enrolment, error: NotEligible) -> str:

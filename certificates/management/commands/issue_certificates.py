@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from certificates.batches import batch_start, batch_work
+from certificates.batches import STARTED, batch_start, batch_work
 from certificates.models import BatchItem
 from certificates.selectors import batch_progress
 from courses.models import Cohort
@@ -61,11 +61,9 @@ class Command(BaseCommand):
             if issuer is None:
                 raise CommandError(f"No user with the username {by!r}.")
 
-        batch, created = batch_start(cohort=found, started_by=issuer, enqueue=False)
-        self.stdout.write(
-            f"{'Started' if created else 'Resuming'} batch {batch.pk} for «{found.name}» "
-            f"({found.region.name})."
-        )
+        batch, outcome = batch_start(cohort=found, started_by=issuer, enqueue=False)
+        verb = "Started" if outcome == STARTED else "Resuming"
+        self.stdout.write(f"{verb} batch {batch.pk} for «{found.name}» ({found.region.name}).")
         items = BatchItem.objects.filter(batch=batch)
         bar = ProgressBar(self.stdout, total=items.count())
 
