@@ -23,7 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from courses.models import Cohort, Enrolment
@@ -183,6 +183,14 @@ def batch_work(*, batch_id: int, on_step: Any = None) -> int:
     batch = CertificateBatch.objects.filter(pk=batch_id).first()
     if batch is None or batch.finished_at is not None:
         return 0
+    # The reasons stored on the items are in the site's language, whichever process (a worker,
+    # a request, the terminal) happens to write them.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _drain(batch, on_step=on_step)
+
+
+def _drain(batch: CertificateBatch, *, on_step: Any) -> int:
+    batch_id = batch.pk
     steps = 0
     while True:
         with transaction.atomic():
