@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test install install-dev messages lint format clean
+.PHONY: run test install install-dev messages lint format clean bench-certificates
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ test: $(DEV_STAMP) messages
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=lms.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
+
+# Not a test: one certificate against bare WeasyPrint, and 200 with 1 worker against 2, on a
+# PostgreSQL database of its own (DATABASE_URL's server, or postgres://postgres@127.0.0.1:5432/).
+bench-certificates: $(STAMP) messages
+	$(PY) bench/certificates.py
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import exports, manage, public, trainee
+from .views import batches, exports, manage, public, trainee
 
 app_name = "certificates"
 
@@ -30,5 +30,24 @@ urlpatterns = [
         "cohorts/<int:pk>/certificates.zip",
         exports.cohort_archive_download,
         name="cohort_archive",
+    ),
+]
+
+# Bulk issuance from the cohort page (views/batches.py).
+urlpatterns += [
+    path(
+        "cohorts/<int:cohort_pk>/certificates/batches/",
+        batches.start,
+        name="batch_start",
+    ),
+    path(
+        "cohorts/<int:cohort_pk>/certificates/batches/<int:pk>/",
+        batches.detail,
+        name="batch",
+    ),
+    path(
+        "cohorts/<int:cohort_pk>/certificates/batches/<int:pk>/status/",
+        batches.status,
+        name="batch_status",
     ),
 ]

@@ -33,6 +33,7 @@ from wagtail.documents import get_document_model
 
 from assessments.casework import submission_save
 from assessments.services import attempt_start
+from certificates.models import CertificateBatch
 from courses.imports import import_preview
 from courses.models import CaseStudyAttachment, CaseStudyPage, LessonPage, ModulePage
 from notifications.services import notify
@@ -188,6 +189,18 @@ PROGRAM_A = signed_in(200, trainee_b=403, official_y=403)
 FOLLOWERS = signed_in(200, trainee_a=403, trainee_b=403, official_y=404)
 # The cohort's instructors and administrators; others who can see the cohort are refused.
 TEACHERS = signed_in(403, trainee_b=404, official_y=404, instructor_a=200, admin=200)
+
+# Who issues cohort A's certificates (certificates.selectors.can_issue_certificates).
+BATCH_ISSUERS = signed_in(200, trainee_a=403, trainee_b=404, official_y=404)
+BATCH_ISSUERS_POST = signed_in(302, trainee_a=403, trainee_b=404, official_y=404)
+
+
+def batch_of(w: World):
+    """Cohort A's certificate batch (a row of its own, so that the URL exists for every role)."""
+    return CertificateBatch.objects.filter(cohort=w.cohort_a).first() or (
+        CertificateBatch.objects.create(cohort=w.cohort_a)
+    )
+
 
 MATRIX: dict[str, Row] = {
     "accounts:login": Row(
@@ -454,6 +467,23 @@ MATRIX: dict[str, Row] = {
     ),
     "certificates:cohort_archive": Row(
         "get", lambda w: reverse("certificates:cohort_archive", args=(w.cohort_a.pk,)), FOLLOWERS
+    ),
+    # Certificates: bulk issuance (helper "batch"). Cohort A's instructor, its officials and
+    # administrators; a trainee of the cohort is refused, those who cannot see it get 404.
+    "certificates:batch_start": Row(
+        "post",
+        lambda w: reverse("certificates:batch_start", args=(w.cohort_a.pk,)),
+        BATCH_ISSUERS_POST,
+    ),
+    "certificates:batch": Row(
+        "get",
+        lambda w: reverse("certificates:batch", args=(w.cohort_a.pk, batch_of(w).pk)),
+        BATCH_ISSUERS,
+    ),
+    "certificates:batch_status": Row(
+        "get",
+        lambda w: reverse("certificates:batch_status", args=(w.cohort_a.pk, batch_of(w).pk)),
+        BATCH_ISSUERS,
     ),
     # Admin views added through a Wagtail hook: staff without the permission are sent back to
     # the dashboard, people without admin access to the admin's sign-in.

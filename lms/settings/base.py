@@ -226,6 +226,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Background work (bulk certificates, imports, report rebuilds) goes through the Tasks API,
 # queued in the database so that workers on any machine can take it.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# How many drain tasks a certificate batch queues: up to this many workers share one batch.
+CERTIFICATE_WORKERS_HINT = int(os.environ.get("CERTIFICATE_WORKERS_HINT", "4"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

@@ -12,10 +12,21 @@ ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="lms-test-media-"))
-PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="lms-test-private-"))
+# A worker subprocess of a test (certificates/tests/test_worker.py) shares the test's directory.
+PRIVATE_MEDIA_ROOT = Path(
+    os.environ.get("TEST_PRIVATE_MEDIA_ROOT") or tempfile.mkdtemp(prefix="lms-test-private-")
+)
 # Links in e-mails, feeds and QR codes name this address, whatever host a test request uses.
 PUBLIC_URL = "https://school.example.org"
 WAGTAILADMIN_BASE_URL = PUBLIC_URL
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Tasks run inside `enqueue`, unless a test's worker subprocess asks for the database queue
+# (TASKS_BACKEND=django_tasks_db.DatabaseBackend).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"
+        )
+    }
+}
 if "DATABASE_URL" not in os.environ:
     DATABASES["default"]["NAME"] = ":memory:"  # noqa: F405
