@@ -27,7 +27,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from courses.models import Cohort, Enrolment
-from records.selectors import trainee_record
 
 from .models import BatchItem, CertificateBatch
 from .selectors import is_stalled
@@ -100,16 +99,6 @@ def batch_start(
     return batch, outcome
 
 
-def _missing(enrolment: Enrolment, error: NotEligible) -> str:
-    """What the trainee still lacks, rule by rule, named («Final grade: 40 % of the 60 %…»)."""
-    try:
-        rules = trainee_record(enrolment=enrolment).completion.rules
-    except Exception:  # the reason is already in `error`; its names are a nicety
-        logger.exception("Could not name the missing rules of enrolment %s", enrolment.pk)
-        return "\n".join(error.missing)
-    return "\n".join(f"{rule.name}: {rule.detail}" for rule in rules if not rule.met)
-
-
 def _take(batch_id: int, *, states, pk: int | None = None) -> BatchItem | None:
     """The next item in one of `states` that no other worker holds, locked until commit."""
     items = BatchItem.objects.select_for_update(skip_locked=True, of=("self",)).filter(
@@ -139,7 +128,7 @@ def _issue(item: BatchItem, *, issued_by) -> None:
     try:
         certificate = issue_certificate(enrolment=item.enrolment, issued_by=issued_by)
     except NotEligible as error:
-        item.state, item.detail = State.NOT_ELIGIBLE, _missing(item.enrolment, error)
+        item.state, item.detail = State.NOT_ELIGIBLE, "\n".join(error.missing)
     except AlreadyIssued as error:
         item.state, item.certificate = State.ALREADY, error.certificate
         item.detail = _("Issued before: %(serial)s.") % {"serial": error.certificate.serial}

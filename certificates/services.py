@@ -39,7 +39,7 @@ REGISTRATION = 0  # the counter "year" of the registration numbers, which never 
 
 
 class NotEligible(Exception):
-    """The trainee has not completed: `missing` says what is still missing, rule by rule."""
+    """The trainee has not completed: `missing` names each rule not met and what it lacks."""
 
     def __init__(self, missing: list[str]):
         super().__init__("; ".join(missing))
@@ -162,7 +162,9 @@ def issue_certificate(
         if existing is not None:
             raise AlreadyIssued(existing)
         if not record.complete:
-            raise NotEligible([rule.detail for rule in record.completion.rules if not rule.met])
+            raise NotEligible(
+                [f"{rule.name}: {rule.detail}" for rule in record.completion.rules if not rule.met]
+            )
     region = enrolment.cohort.region
     issued_on = region_today(region)
     # The registration counter first, then the year's: always in this order, so two issuances
