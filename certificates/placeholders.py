@@ -9,6 +9,7 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass
 
+from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -122,10 +123,14 @@ def placeholder_error(text: str) -> str | None:
     return None
 
 
-def help_text(intro: str = "") -> str:
-    """The list of placeholders with what each prints, for the admin's help texts."""
+def _help_text(intro: str = "") -> str:
     listed = "; ".join(f"{{{name}}} — {label}" for name, label in PLACEHOLDERS.items())
     return f"{intro} {gettext('Placeholders:')} {listed}.".strip()
+
+
+# The list of placeholders with what each prints, for the admin's help texts; lazy, so that it
+# is written in the language of the request that shows it.
+help_text = lazy(_help_text, str)
 
 
 def fill(text: str, values: dict[str, str]) -> str:
