@@ -125,7 +125,7 @@ class CertificateTemplate(PreviewableMixin, ClusterableModel):
     # The admin's preview: the certificate as it prints, filled with a sample trainee.
     @property
     def preview_modes(self):
-        return [("", _("Certificate")), ("pdf", "PDF")]
+        return [("", _("Printed page")), ("pdf", "PDF")]
 
     @property
     def default_preview_size(self):
