@@ -63,7 +63,9 @@ def _fields(text: str) -> list[_Field]:
             continue
         typed = "{" + name + (f"!{conversion}" if conversion else "")
         typed += (f":{spec}" if spec else "") + "}"
-        fields.append(_Field(literal, name, typed, name.isidentifier() and not spec and not conversion))
+        fields.append(
+            _Field(literal, name, typed, name.isidentifier() and not spec and not conversion)
+        )
     return fields
 
 
@@ -117,9 +119,10 @@ def placeholder_error(text: str) -> str | None:
         ) % {"field": error.field, "allowed": allowed_list()}
     unknown = [name for name in dict.fromkeys(names) if name not in PLACEHOLDERS]
     if unknown:
-        return gettext(
-            "Unknown placeholder: %(unknown)s. Allowed placeholders: %(allowed)s."
-        ) % {"unknown": ", ".join(f"{{{name}}}" for name in unknown), "allowed": allowed_list()}
+        return gettext("Unknown placeholder: %(unknown)s. Allowed placeholders: %(allowed)s.") % {
+            "unknown": ", ".join(f"{{{name}}}" for name in unknown),
+            "allowed": allowed_list(),
+        }
     return None
 
 

@@ -34,7 +34,9 @@ SAMPLE = {
 }
 
 
-def sample_certificate(*, template: CertificateTemplate, today: dt.date | None = None) -> Certificate:
+def sample_certificate(
+    *, template: CertificateTemplate, today: dt.date | None = None
+) -> Certificate:
     """An unsaved certificate of the template's programme for the sample trainee."""
     today = today or timezone.localdate()
     program = template.program if template.program_id else None

@@ -137,8 +137,8 @@ def certificate_context(certificate: Certificate) -> dict:
             "table": printed_fields(certificate)[5:],
             "sizes": {
                 "name": _length_class(values["full_name"], 40, 70),
-                "body": _length_class(body, 220, 420),
-                "table": _length_class(values["program"], 140, 280),
+                "body": _length_class(body, 300, 600),
+                "table": _length_class(values["program"], 200, 400),
                 "organisation": _length_class(values["organisation"], 120, 240),
                 "signatories": "long" if len(signatories) > 2 else "",
             },
@@ -164,14 +164,20 @@ def certificate_html(certificate: Certificate) -> str:
         return render_to_string("certificates/certificate.html", certificate_context(certificate))
 
 
-def html_to_pdf(html: str) -> bytes:
-    """The HTML printed by WeasyPrint with our stylesheet and fonts."""
+def render_document(html: str) -> weasyprint.Document:
+    """The HTML laid out by WeasyPrint with our stylesheet and fonts (the pages and their boxes,
+    which the tests read to see that nothing overflows)."""
     fonts = FontConfiguration()
     # Read from its file, so that the fonts' relative addresses resolve next to it.
     stylesheet = weasyprint.CSS(filename=str(STYLESHEET), font_config=fonts)
-    return weasyprint.HTML(string=html, base_url=str(STATIC)).write_pdf(
+    return weasyprint.HTML(string=html, base_url=str(STATIC)).render(
         stylesheets=[stylesheet], font_config=fonts
     )
+
+
+def html_to_pdf(html: str) -> bytes:
+    """The HTML printed by WeasyPrint with our stylesheet and fonts: the bare WeasyPrint step."""
+    return render_document(html).write_pdf()
 
 
 def render_certificate_pdf(certificate: Certificate) -> bytes:

@@ -42,7 +42,9 @@ class CertificateTemplateViewSet(SnippetViewSet):
         MultiFieldPanel(
             [
                 FieldPanel("heading", help_text=help_text(_("Empty prints the kind of document."))),
-                FieldPanel("body", help_text=help_text(_("The paragraph under the holder's name."))),
+                FieldPanel(
+                    "body", help_text=help_text(_("The paragraph under the holder's name."))
+                ),
                 FieldPanel("footer", help_text=help_text(_("Small print at the foot."))),
             ],
             heading=_("Text"),
