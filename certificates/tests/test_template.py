@@ -7,6 +7,7 @@ import html
 
 import pytest
 from django.contrib.auth.models import Group
+from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -200,7 +201,9 @@ def test_the_preview_shows_the_certificate_with_a_sample_trainee(client, admin, 
     assert f"68-{today.year}-00001" in page
     assert "SAMP-0000-0000-0000-0001" in page and "<svg" in page
     assert "Настоящая" not in page and "Слушательница" not in page
-    assert "certificates/certificate.css" in page  # the printed page's own stylesheet
+    assert "certificates/certificate.css" in page  # the printed page's own stylesheet,
+    assert finders.find("certificates/certificate.css")  # served with its fonts beside it
+    assert finders.find("certificates/fonts/PTSerif-Regular.ttf")
     assert not Certificate.objects.exists()  # nothing issued for a preview
 
 
