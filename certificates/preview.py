@@ -9,6 +9,7 @@ programme's real title and published hours, and today's date.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -44,7 +45,7 @@ def sample_certificate(
         breakdown = curriculum_breakdown(program)
         title, total, practice = program.title, breakdown.total_hours, breakdown.practice_hours
     else:  # a new template before its programme is chosen
-        title, total, practice = "Программа", 0, 0
+        title, total, practice = "Программа", Decimal(0), Decimal(0)
     sequence = SAMPLE["sequence"]
     return Certificate(
         kind=document_kind(template=template, total_hours=total),

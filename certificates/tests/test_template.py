@@ -272,3 +272,16 @@ def test_the_role_groups_carry_the_template_permissions():
     assert codenames("Senior instructor") == edit
     assert codenames("Instructor") == {"view_certificatetemplate"}
     assert codenames("Regional official") == codenames("Trainee") == set()
+
+
+def test_the_preview_of_a_new_template_waits_for_its_programme(client, admin, program):
+    """Wagtail's «preview unavailable» until a programme is chosen, never an error page."""
+    client.force_login(admin)
+    data = {**form_data(program), "program": ""}
+
+    answer = client.post(reverse(PREVIEW_ADD), data).json()
+    response = client.get(reverse(PREVIEW_ADD))
+
+    assert answer["is_valid"] is False
+    assert response.status_code == 200
+    assert "Иванова" not in response.content.decode()
