@@ -45,10 +45,19 @@ _AUTHORING = [
     "wagtailimages.change_image",
     "wagtailimages.choose_image",
 ]
+# Certificate templates say what the organisation issues in its name (its licence, the
+# signatories): those who publish programmes (senior instructors) and administrators edit them;
+# instructors, who author but do not publish, may look at them and their preview.
+_CERTIFICATE_TEMPLATE_VIEW = ["certificates.view_certificatetemplate"]
+_CERTIFICATE_TEMPLATE_EDIT = [
+    *_CERTIFICATE_TEMPLATE_VIEW,
+    "certificates.add_certificatetemplate",
+    "certificates.change_certificatetemplate",
+]
 MODEL_PERMISSIONS: dict[str, list[str]] = {
     Role.TRAINEE: [],
-    Role.INSTRUCTOR: _AUTHORING,
-    Role.SENIOR_INSTRUCTOR: _AUTHORING,
+    Role.INSTRUCTOR: [*_AUTHORING, *_CERTIFICATE_TEMPLATE_VIEW],
+    Role.SENIOR_INSTRUCTOR: [*_AUTHORING, *_CERTIFICATE_TEMPLATE_EDIT],
     Role.REGIONAL_OFFICIAL: ["accounts.view_region", "accounts.view_regional_reports"],
     Role.FEDERAL_OFFICIAL: [
         "accounts.view_region",
@@ -57,6 +66,8 @@ MODEL_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.ADMINISTRATOR: [
         *_AUTHORING,
+        *_CERTIFICATE_TEMPLATE_EDIT,
+        "certificates.delete_certificatetemplate",
         "wagtaildocs.delete_document",
         "wagtailimages.delete_image",
         "assessments.delete_questionbank",

@@ -11,14 +11,17 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
-from wagtail.models import Orderable
+from wagtail.models import Orderable, PreviewableMixin
 
 from assessments.models import private_storage
 from courses.models import Cohort, Enrolment, ProgramPage
+
+from .placeholders import placeholder_error
 
 
 class DocumentKind(models.TextChoices):
@@ -26,7 +29,7 @@ class DocumentKind(models.TextChoices):
     CERTIFICATE = "certificate", _("certificate of completion")
 
 
-class CertificateTemplate(ClusterableModel):
+class CertificateTemplate(PreviewableMixin, ClusterableModel):
     """How a programme's certificates look and who issues them, edited in the Wagtail admin.
 
     The text fields may hold named placeholders such as `{full_name}`; `certificates.placeholders`
@@ -104,6 +107,34 @@ class CertificateTemplate(ClusterableModel):
 
     def __str__(self) -> str:
         return str(self.program.title)
+
+    TEXT_FIELDS = ("heading", "body", "footer")
+
+    def clean(self) -> None:
+        """Refuse a text with a placeholder the renderer does not know, or a malformed one, on
+        every path that validates the model (the admin's forms, `full_clean`)."""
+        super().clean()
+        errors = {
+            field: message
+            for field in self.TEXT_FIELDS
+            if (message := placeholder_error(getattr(self, field) or ""))
+        }
+        if errors:
+            raise ValidationError(errors)
+
+    # The admin's preview: the certificate as it prints, filled with a sample trainee.
+    @property
+    def preview_modes(self):
+        return [("", _("Printed page")), ("pdf", "PDF")]
+
+    @property
+    def default_preview_size(self):
+        return "desktop"
+
+    def serve_preview(self, request, mode_name):
+        from .preview import serve_template_preview  # the renderer imports these models
+
+        return serve_template_preview(template=self, pdf=mode_name == "pdf")
 
 
 class CertificateSignatory(Orderable):

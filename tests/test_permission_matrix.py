@@ -79,6 +79,7 @@ class World:
     speaker: object
     feed_token: str
     certificate_a: object
+    certificate_template_a: object
 
 
 @pytest.fixture
@@ -155,6 +156,7 @@ def world(django_capture_on_commit_callbacks) -> World:
         speaker=speaker,
         feed_token=calendar_token(users["trainee_a"]).token,
         certificate_a=factories.certificate(enrolment_a),
+        certificate_template_a=factories.certificate_template(program_a),
     )
 
 
@@ -571,8 +573,35 @@ GROUP_VIEWS = {
     "history_results": ADMINISTRATORS,
     "usage": ADMINISTRATORS,
 }
+# Certificate templates: instructors may look (the list and the read-only inspect page), not
+# change; senior instructors (not in this world) edit, as accounts/tests show.
+CERTIFICATE_TEMPLATE_VIEWS = {
+    "list": AUTHORS,
+    "list_results": AUTHORS,
+    "inspect": AUTHORS,
+    "add": ADMINISTRATORS,
+    "edit": ADMINISTRATORS,
+    "delete": ADMINISTRATORS,
+    "usage": ADMINISTRATORS,
+    "history": ADMINISTRATORS,
+    "history_results": ADMINISTRATORS,
+    "copy": ADMINISTRATORS,
+    "preview_on_add": ADMINISTRATORS,
+    "preview_on_edit": ADMINISTRATORS,
+}
+CERTIFICATE_TEMPLATE_CHOOSER_VIEWS = dict(CHOOSER_VIEWS, create=ADMINISTRATORS)
 # Views of one object take its primary key; the others take nothing.
-OBJECT_VIEWS = {"edit", "delete", "usage", "history", "history_results", "copy", "chosen"}
+OBJECT_VIEWS = {
+    "edit",
+    "delete",
+    "usage",
+    "history",
+    "history_results",
+    "copy",
+    "chosen",
+    "preview_on_edit",
+    "inspect",
+}
 
 
 def admin_rows(
@@ -593,6 +622,18 @@ for _namespace, _views, _obj in [
     ("wagtailsnippetchoosers_assessments_question", CHOOSER_VIEWS, lambda w: w.question),
     ("wagtailsnippets_schedule_speaker", SNIPPET_VIEWS, lambda w: w.speaker),
     ("wagtailsnippetchoosers_schedule_speaker", CHOOSER_VIEWS, lambda w: w.speaker),
+    # Certificate templates (issue 11): senior instructors and administrators edit them,
+    # instructors only look; see accounts/roles.py.
+    (
+        "wagtailsnippets_certificates_certificatetemplate",
+        CERTIFICATE_TEMPLATE_VIEWS,
+        lambda w: w.certificate_template_a,
+    ),
+    (
+        "wagtailsnippetchoosers_certificates_certificatetemplate",
+        CERTIFICATE_TEMPLATE_CHOOSER_VIEWS,
+        lambda w: w.certificate_template_a,
+    ),
     ("wagtailusers_users", USER_VIEWS, lambda w: w.users["trainee_b"]),
     ("wagtailusers_groups", GROUP_VIEWS, lambda w: w.users["trainee_b"].groups.get()),
 ]:
