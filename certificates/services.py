@@ -106,7 +106,9 @@ def template_of(program) -> CertificateTemplate:
         ) from None
 
 
-def _frozen_copy(*, enrolment: Enrolment, template: CertificateTemplate, total, practice) -> dict:
+def _frozen_copy(
+    *, enrolment: Enrolment, template: CertificateTemplate, total, practice, issued_on: dt.date
+) -> dict:
     trainee, cohort = enrolment.trainee, enrolment.cohort
     return {
         "trainee": trainee,
@@ -120,8 +122,10 @@ def _frozen_copy(*, enrolment: Enrolment, template: CertificateTemplate, total, 
         "program_title": enrolment.program.title,
         "total_hours": total,
         "practice_hours": practice,
-        "studied_from": cohort.starts_on,
-        "studied_to": cohort.ends_on,
+        # The trainee's own period: from when they joined the cohort (its start at the earliest)
+        # to its end, or to the day of issue for one who completed before the cohort ended.
+        "studied_from": max(cohort.starts_on, enrolment.enrolled_on),
+        "studied_to": min(cohort.ends_on, issued_on),
         "region_name": cohort.region.name,
         "organisation": template.organisation,
         "printed": {
@@ -172,6 +176,7 @@ def issue_certificate(
     registration = _take_number(region, REGISTRATION)
     sequence = _take_number(region, issued_on.year)
     frozen = _frozen_copy(
+        issued_on=issued_on,
         enrolment=enrolment,
         template=template,
         total=record.breakdown.total_hours,
