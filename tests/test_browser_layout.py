@@ -78,10 +78,20 @@ def _pages_by_role() -> dict[str, list[str]]:
         reverse("assessments:queue", args=(cohort.pk,)),
         reverse("schedule:session", args=(session.pk,)),
     ]
+    from certificates.batches import batch_start
+    from certificates.codes import display_code
+    from certificates.models import Certificate
+
+    holder = Certificate.objects.get(cohort=cohort, trainee__username="trainee02")
+    revoked = Certificate.objects.get(cohort=cohort, revoked_at__isnull=False)
+    batch, _outcome = batch_start(cohort=cohort, started_by=None)
     running = [
         reverse("courses:cohort_list"),
         reverse("courses:cohort_detail", args=(cohort.pk,)),
         reverse("courses:import_upload", args=(cohort.pk,)),
+        reverse("certificates:register"),
+        reverse("certificates:detail", args=(revoked.pk,)),
+        reverse("certificates:batch", args=(cohort.pk, batch.pk)),
     ]
     return {
         "trainee01": [
@@ -94,6 +104,13 @@ def _pages_by_role() -> dict[str, list[str]]:
             reverse("schedule:mine"),
             reverse("notifications:list"),
             reverse("accounts:profile"),
+        ],
+        # A trainee who holds a certificate, and its verification page.
+        "trainee02": [
+            reverse("courses:learning"),
+            reverse("records:mine"),
+            reverse("certificates:verify", args=(display_code(holder.code),)),
+            reverse("certificates:verify", args=(display_code(revoked.code),)),
         ],
         "instructor": teaching,
         "official": running,
