@@ -206,12 +206,12 @@ def bare_weasyprint(html: str) -> bytes:
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
-    from certificates.rendering import FONTS, STYLESHEET
+    from certificates.rendering import STATIC, STYLESHEET
 
     fonts = FontConfiguration()
-    css = STYLESHEET.read_text(encoding="utf-8").replace("FONTS_URI", FONTS.as_uri())
-    return weasyprint.HTML(string=html, base_url=str(FONTS)).write_pdf(
-        stylesheets=[weasyprint.CSS(string=css, font_config=fonts)], font_config=fonts
+    return weasyprint.HTML(string=html, base_url=str(STATIC)).write_pdf(
+        stylesheets=[weasyprint.CSS(filename=str(STYLESHEET), font_config=fonts)],
+        font_config=fonts,
     )
 
 
