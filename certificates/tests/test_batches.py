@@ -210,6 +210,7 @@ def test_the_cohort_page_shows_the_panel_and_its_button_starts_the_batch(
     page = client.get(cohort_url).content.decode()
     assert "Выдать удостоверения" in page
     assert "Выдано удостоверений в группе: 0." in page
+    assert reverse("certificates:cohort_archive", args=(school.cohort.pk,)) not in page
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("certificates:batch_start", args=(school.cohort.pk,)))
@@ -225,6 +226,9 @@ def test_the_cohort_page_shows_the_panel_and_its_button_starts_the_batch(
     assert "<progress" in page and "3 из 3" in page
     panel = client.get(cohort_url).content.decode()
     assert 'data-testid="latest-batch"' in panel
+    # Once there are certificates, the panel leads to the cohort's register and its ZIP.
+    assert f"{reverse('certificates:register')}?cohort={school.cohort.pk}" in panel
+    assert reverse("certificates:cohort_archive", args=(school.cohort.pk,)) in panel
 
 
 def test_a_trainee_never_sees_the_panel(client, school, rf):
