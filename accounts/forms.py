@@ -145,6 +145,22 @@ class ProfileForm(forms.ModelForm):
             )
         return birth_date
 
+    def clean(self):
+        """СНИЛС and the date of birth are kept only with the holder's consent to personal data
+        processing, as the fieldset says: without it, either is refused, nothing is saved."""
+        cleaned = super().clean()
+        given = [name for name in self.REGISTER_FIELDS if cleaned.get(name)]
+        if given and not cleaned.get("data_consent"):
+            for name in given:
+                self.add_error(
+                    name,
+                    _(
+                        "The school keeps this only with your consent to personal data "
+                        "processing: tick the consent above, or leave the field empty."
+                    ),
+                )
+        return cleaned
+
     @property
     def main_fields(self):
         return [field for field in self if field.name not in self.REGISTER_FIELDS]

@@ -27,7 +27,9 @@ def snils_checksum(first_nine: str) -> int:
 def normalise_snils(value: str) -> str | None:
     """The 11 digits of a valid СНИЛС written with or without spaces and hyphens, else None."""
     digits = _SEPARATORS.sub("", value or "")
-    if not re.fullmatch(r"\d{11}", digits):
+    # [0-9], not \d: \d also matches other scripts' digits (１, ١), which int() reads but the
+    # federal register does not.
+    if not re.fullmatch(r"[0-9]{11}", digits):
         return None
     if int(digits[:9]) > _UNCHECKED_UP_TO and snils_checksum(digits[:9]) != int(digits[9:]):
         return None

@@ -130,8 +130,13 @@ def _issue(item: BatchItem, *, issued_by) -> None:
     except NotEligible as error:
         item.state, item.detail = State.NOT_ELIGIBLE, "\n".join(error.missing)
     except AlreadyIssued as error:
-        item.state, item.certificate = State.ALREADY, error.certificate
-        item.detail = _("Issued before: %(serial)s.") % {"serial": error.certificate.serial}
+        # The enrolment's original may have been reissued since: list the one in force (the
+        # last of its reissues), so that the page names the serial the holder now has.
+        current = error.certificate
+        while (following := current.successor) is not None:
+            current = following
+        item.state, item.certificate = State.ALREADY, current
+        item.detail = _("Issued before: %(serial)s.") % {"serial": current.serial}
     except Exception as error:
         _failed(item, error, step=_("Issuing"))
     else:

@@ -49,7 +49,16 @@ def test_a_valid_snils_in_the_ways_people_write_it(written):
 
 
 @pytest.mark.parametrize(
-    "written", ["112-233-445 94", "112-233-445 96", "112-233-445 9", "112-233-445 955", "abc"]
+    "written",
+    [
+        "112-233-445 94",
+        "112-233-445 96",
+        "112-233-445 9",
+        "112-233-445 955",
+        "abc",
+        "１１２-２３３-４４５ ９５",  # fullwidth digits: int() reads them, the register does not
+        "١١٢٢٣٣٤٤٥٩٥",  # Arabic-Indic digits
+    ],
 )
 def test_a_wrong_checksum_or_length_is_refused(written):
     assert normalise_snils(written) is None
@@ -71,7 +80,9 @@ def test_a_trainee_gives_snils_and_date_of_birth(client, trainee):
 
     response = client.post(
         reverse("accounts:profile"),
-        profile_data(trainee, snils="112-233-445 95", birth_date=birth.isoformat()),
+        profile_data(
+            trainee, snils="112-233-445 95", birth_date=birth.isoformat(), data_consent="on"
+        ),
     )
 
     assert response.status_code == 302
@@ -96,7 +107,7 @@ def test_a_wrong_snils_is_refused_and_nothing_is_saved(client, trainee):
 
     response = client.post(
         reverse("accounts:profile"),
-        profile_data(trainee, snils="112-233-445 94", position="Юрист"),
+        profile_data(trainee, snils="112-233-445 94", position="Юрист", data_consent="on"),
     )
 
     assert response.status_code == 200
@@ -120,7 +131,8 @@ def test_the_age_bounds(client, trainee, birth, accepted):
     day = birth()
 
     response = client.post(
-        reverse("accounts:profile"), profile_data(trainee, birth_date=day.isoformat())
+        reverse("accounts:profile"),
+        profile_data(trainee, birth_date=day.isoformat(), data_consent="on"),
     )
 
     trainee.refresh_from_db()
@@ -134,3 +146,36 @@ def test_the_age_bounds(client, trainee, birth, accepted):
 def test_age_counts_full_years():
     assert age_on(dt.date(2000, 5, 10), dt.date(2016, 5, 9)) == 15
     assert age_on(dt.date(2000, 5, 10), dt.date(2016, 5, 10)) == 16
+
+
+@pytest.mark.parametrize(
+    "given",
+    [{"snils": "112-233-445 95"}, {"birth_date": "1990-05-10"}],
+)
+def test_without_consent_neither_is_kept_and_nothing_is_saved(client, trainee, given):
+    client.force_login(trainee)
+
+    response = client.post(
+        reverse("accounts:profile"), profile_data(trainee, position="Юрист", **given)
+    )
+
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == set(given)
+    trainee.refresh_from_db()
+    assert trainee.snils == "" and trainee.birth_date is None and trainee.position == ""
+
+
+def test_withdrawing_consent_while_snils_is_held_asks_to_clear_it(client, trainee):
+    client.force_login(trainee)
+    client.post(
+        reverse("accounts:profile"),
+        profile_data(trainee, snils="112-233-445 95", data_consent="on"),
+    )
+
+    kept = client.post(reverse("accounts:profile"), profile_data(trainee, snils="112-233-445 95"))
+    cleared = client.post(reverse("accounts:profile"), profile_data(trainee, snils=""))
+
+    assert kept.status_code == 200 and "snils" in kept.context["form"].errors
+    assert cleared.status_code == 302
+    trainee.refresh_from_db()
+    assert trainee.snils == "" and not trainee.data_consent

@@ -99,6 +99,32 @@ def test_running_it_twice_issues_nothing_twice(school, django_capture_on_commit_
     assert {item.certificate.serial for item in second.items.filter(state=State.ALREADY)} == serials
 
 
+def test_issued_before_names_the_certificate_in_force_after_a_reissue_and_marks_a_revoked_one(
+    client, school, django_capture_on_commit_callbacks
+):
+    """A trainee whose original was reissued is listed with the reissue's serial (the one the
+    holder now has), not the replaced original's; a revoked one says it is revoked."""
+    reissued, revoked = school.done
+    original = factories.certificate(reissued)
+    second = factories.certificate(reissued, replaces=original)
+    third = factories.certificate(reissued, replaces=second)
+    withdrawn = factories.certificate(revoked, revoked_at=timezone.now())
+
+    batch, _outcome = run_batch(school, django_capture_on_commit_callbacks)
+
+    items = dict(batch.items.values_list("enrolment_id", "certificate_id"))
+    assert items[reissued.pk] == third.pk
+    assert items[revoked.pk] == withdrawn.pk
+    client.force_login(school.official)
+    page = client.get(reverse("certificates:batch", args=(school.cohort.pk, batch.pk)))
+    already = page.content.decode().split('data-testid="already"')[1].split("</ul>")[0]
+    assert third.serial in already
+    assert original.serial not in already and second.serial not in already
+    lines = {line for line in already.splitlines() if "<li" in line}
+    assert [line for line in lines if withdrawn.serial in line][0].count("(отозвано)") == 1
+    assert all("(отозвано)" not in line for line in lines if third.serial in line)
+
+
 def test_an_item_cut_short_after_its_numbers_gets_its_pdf_when_the_batch_resumes(school):
     """A worker killed between the two steps: the item is `issued`, its certificate has no PDF;
     the next drain makes the PDF (same serial) and finishes the batch."""

@@ -242,6 +242,30 @@ def test_the_trainee_is_told_when_to_recertify(client, school, monkeypatch, toda
         assert ("Срок действия истёк" in page) == (notice == "истёк")
 
 
+@pytest.mark.parametrize(
+    ("kind", "noun", "expired"),
+    [
+        ("qualification", "удостоверения истёк (оно действовало", True),
+        ("qualification", "удостоверения истекает", False),
+        ("certificate", "сертификата истёк (он действовал", True),
+        ("certificate", "сертификата истекает", False),
+    ],
+)
+def test_the_panel_names_the_document_it_holds_in_agreeing_russian(
+    client, school, monkeypatch, kind, noun, expired
+):
+    """An удостоверение is neuter and a сертификат masculine: the panel's sentences name the
+    document the trainee holds and agree with it (no «удостоверение … выдан»)."""
+    certificate = factories.certificate(school.done[0], kind=kind, expires_on=dt.date(2027, 11, 19))
+    freeze(monkeypatch, dt.date(2027, 11, 20) if expired else dt.date(2027, 11, 1))
+
+    page = learning(client, certificate.trainee)
+
+    assert f"Пора пройти повторное обучение: срок действия {noun}" in page
+    assert "</strong>, дата выдачи 20 ноября 2026" in page
+    assert ", выдан " not in page
+
+
 # Query counts
 
 
