@@ -29,7 +29,7 @@ def normalise_snils(value: str) -> str | None:
     digits = _SEPARATORS.sub("", value or "")
     # [0-9], not \d: \d also matches other scripts' digits (１, ١), which int() reads but the
     # federal register does not.
-    if not re.fullmatch(r"[0-9]{11}", digits):
+    if not re.fullmatch(r"[0-9]{11}", digits) or int(digits[:9]) == 0:
         return None
     if int(digits[:9]) > _UNCHECKED_UP_TO and snils_checksum(digits[:9]) != int(digits[9:]):
         return None

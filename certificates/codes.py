@@ -11,6 +11,7 @@ import secrets
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 LENGTH = 20  # 20 × 5 = 100 bits
 GROUP = 4
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _TYPED = str.maketrans({"O": "0", "I": "1", "L": "1", "-": None, " ": None, "\u2010": None})
 
 
@@ -26,7 +27,8 @@ def display_code(code: str) -> str:
 
 def normalise_code(typed: str) -> str | None:
     """The stored form of what a person typed, or None if it cannot be a code."""
-    code = typed.strip().upper().translate(_TYPED)
+    # A code typed in full-width characters (a Chinese or Japanese keyboard) is the same code.
+    code = typed.translate(_FULL_WIDTH).strip().upper().translate(_TYPED)
     if len(code) != LENGTH or any(char not in ALPHABET for char in code):
         return None
     return code

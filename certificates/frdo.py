@@ -171,8 +171,9 @@ def frdo_row(certificate: Certificate) -> dict[str, object]:
         "Фамилия получателя": certificate.last_name,
         "Имя получателя": certificate.first_name,
         "Отчество получателя": certificate.patronymic,
-        "Дата рождения получателя": ru_date(trainee.birth_date),
-        "СНИЛС": format_snils(trainee.snils),
+        # Only what the trainee gave with consent to its processing goes to the register.
+        "Дата рождения получателя": ru_date(trainee.birth_date) if trainee.data_consent else "",
+        "СНИЛС": format_snils(trainee.snils) if trainee.data_consent else "",
     }
     original = certificate.replaces
     if original is not None:

@@ -12,6 +12,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -69,6 +70,7 @@ class CertificateTemplate(PreviewableMixin, ClusterableModel):
         _("valid for (months)"),
         null=True,
         blank=True,
+        validators=[MinValueValidator(1)],
         help_text=_("Leave empty if the certificate does not expire."),
     )
     heading = models.CharField(

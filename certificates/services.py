@@ -167,7 +167,11 @@ def issue_certificate(
             raise AlreadyIssued(existing)
         if not record.complete:
             raise NotEligible(
-                [f"{rule.name}: {rule.detail}" for rule in record.completion.rules if not rule.met]
+                [
+                    _("%(rule)s — not yet: %(detail)s") % {"rule": rule.name, "detail": rule.detail}
+                    for rule in record.completion.rules
+                    if not rule.met
+                ]
             )
     region = enrolment.cohort.region
     issued_on = region_today(region)

@@ -66,6 +66,8 @@ def test_a_wrong_checksum_or_length_is_refused(written):
 
 def test_numbers_issued_before_the_checksum_are_not_checked():
     assert normalise_snils("001-001-998 77") == "00100199877"
+    assert normalise_snils("000-000-001 00") == "00000000100"
+    assert normalise_snils("000-000-000 00") is None  # no such number was ever issued
     assert normalise_snils("001-001-999 77") is None  # the first number that is checked
 
 

@@ -75,7 +75,7 @@ def test_a_batch_issues_to_every_trainee_who_completed_and_to_nobody_else(
         rules = trainee_record(enrolment=school.behind).completion.rules
     unmet = [rule for rule in rules if not rule.met]
     assert unmet
-    assert behind.detail.splitlines() == [f"{rule.name}: {rule.detail}" for rule in unmet]
+    assert behind.detail.splitlines() == [f"{rule.name} — ещё нет: {rule.detail}" for rule in unmet]
     assert sorted(
         Certificate.objects.filter(cohort=school.cohort).values_list("sequence", flat=True)
     ) == [1, 2]

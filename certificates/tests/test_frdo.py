@@ -64,6 +64,7 @@ def test_the_template_has_its_forty_columns_once_each():
 def test_a_cohorts_certificate_as_the_register_writes_it(client, world):
     trainee = world.valid.trainee
     trainee.snils, trainee.birth_date = "11223344595", dt.date(1985, 3, 7)
+    trainee.data_consent = True
     trainee.save()
     client.force_login(world.official)
 
@@ -97,6 +98,19 @@ def test_a_cohorts_certificate_as_the_register_writes_it(client, world):
         assert row[column] is None, column
     for column in ORIGINAL_COLUMNS:
         assert row[column] is None, column
+
+
+def test_without_consent_to_processing_the_optional_fields_stay_empty(client, world):
+    trainee = world.valid.trainee
+    trainee.snils, trainee.birth_date = "11223344595", dt.date(1985, 3, 7)
+    trainee.data_consent = False  # given once, then withdrawn
+    trainee.save()
+    client.force_login(world.official)
+
+    rows, _notes = download(client, {"cohort": world.cohort_a.pk})
+
+    row = by_number(rows, world.valid)
+    assert row["СНИЛС"] is None and row["Дата рождения получателя"] is None
 
 
 def test_the_printed_name_not_todays(client, world):
@@ -147,7 +161,7 @@ def test_a_reissue_is_a_duplicate_that_names_the_original(client, world):
 
 def test_the_notes_list_every_column_left_empty_and_how_many_lack_the_optional_ones(client, world):
     trainee = world.valid.trainee
-    trainee.snils = "11223344595"
+    trainee.snils, trainee.data_consent = "11223344595", True
     trainee.save()
     client.force_login(world.official)
 

@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from certificates.models import Certificate
 from certificates.services import (
@@ -22,10 +22,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_only_a_trainee_who_has_completed_is_issued_and_told_what_is_missing(school):
-    with pytest.raises(NotEligible) as refused:
+    with translation.override("ru"), pytest.raises(NotEligible) as refused:
         issue_certificate(enrolment=school.behind)
 
-    assert refused.value.missing and all(": " in line for line in refused.value.missing)
+    assert refused.value.missing and all("— ещё нет: " in line for line in refused.value.missing)
     assert not Certificate.objects.filter(enrolment=school.behind).exists()
     issue_certificate(enrolment=school.done[0])
     assert Certificate.objects.filter(enrolment=school.done[0]).count() == 1

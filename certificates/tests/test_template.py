@@ -146,6 +146,16 @@ def test_a_template_needs_a_signatory(client, admin, program):
     assert not CertificateTemplate.objects.exists()
 
 
+@pytest.mark.parametrize(("months", "saved"), [("0", False), ("1", True)])
+def test_a_validity_is_at_least_a_month(client, admin, program, months, saved):
+    client.force_login(admin)
+
+    response = client.post(reverse(ADD), form_data(program, validity_months=months))
+
+    assert response.status_code == (302 if saved else 200)
+    assert CertificateTemplate.objects.filter(validity_months=int(months)).exists() == saved
+
+
 def test_one_template_per_programme(client, admin, program):
     factories.certificate_template(program)
     client.force_login(admin)

@@ -35,10 +35,12 @@ def _public(response):
 
 
 def _limited(request):
-    minutes = int(settings.CERTIFICATE_VERIFY_WINDOW.total_seconds() // 60)
-    return _public(
-        render(request, "certificates/verify_limited.html", {"minutes": minutes}, status=429)
+    window = int(settings.CERTIFICATE_VERIFY_WINDOW.total_seconds())
+    response = render(
+        request, "certificates/verify_limited.html", {"minutes": window // 60}, status=429
     )
+    response["Retry-After"] = str(window)
+    return _public(response)
 
 
 @never_cache
