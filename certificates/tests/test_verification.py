@@ -320,3 +320,22 @@ def test_anything_typed_gets_a_clear_answer_and_never_a_500(client, typed):
 
     assert form.status_code == 200
     assert path.status_code == 404
+
+
+@override_settings(CERTIFICATE_VERIFY_LIMIT=2, CERTIFICATE_VERIFY_WINDOW=dt.timedelta(minutes=10))
+def test_a_look_up_counts_until_the_window_s_last_instant_and_not_after(
+    client, holder, monkeypatch
+):
+    """The window includes its start: a look-up made exactly ten minutes ago still counts (and
+    is not cleaned away); a microsecond later it no longer does."""
+    start = timezone.now()
+    freeze(monkeypatch, start)
+    verify(client, holder.code)
+    verify(client, holder.code)
+
+    freeze(monkeypatch, start + dt.timedelta(minutes=10))
+    assert verify(client, holder.code).status_code == 429
+    assert VerificationRequest.objects.filter(requested_at=start).count() == 2
+
+    freeze(monkeypatch, start + dt.timedelta(minutes=10, microseconds=1))
+    assert verify(client, holder.code).status_code == 200
