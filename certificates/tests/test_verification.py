@@ -81,6 +81,8 @@ def test_a_code_typed_loosely_is_understood():
 
     assert normalise_code(typed) == code
     assert normalise_code(display_code(code).lower().replace("1", "I")) == code
+    assert normalise_code(display_code(code).replace("1", "L")) == code
+    assert normalise_code(display_code(code).lower().replace("1", "l")) == code
     assert normalise_code(code[:-1]) is None
     assert normalise_code(code[:-1] + "U") is None  # not in the alphabet
 
