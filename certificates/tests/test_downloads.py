@@ -14,7 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from certificates.codes import display_code
+from certificates.models import Certificate
 from certificates.services import (
+    ensure_pdf,
     issue_certificate,
     issue_with_pdf,
     reissue_certificate,
@@ -71,6 +73,22 @@ def test_a_certificate_without_its_pdf_yet_gets_it_made_on_the_first_download(cl
     assert certificate.pdf and certificate.pdf_sha256
     assert hashlib.sha256(response.content).hexdigest() == certificate.pdf_sha256
     assert download(client, certificate).content == response.content
+
+
+def test_a_second_caller_that_read_the_row_before_the_pdf_was_made_keeps_the_first_pdf(school):
+    """Two downloads (or a download and a batch worker) that both read the certificate before
+    its PDF existed: the second finds the first's PDF under the row lock and renders nothing, so
+    the stored bytes and their checksum never change."""
+    certificate = issue_certificate(enrolment=school.done[0])
+    stale = Certificate.objects.get(pk=certificate.pk)  # read before any PDF was made
+    first = ensure_pdf(certificate=certificate)
+    name, digest = first.pdf.name, first.pdf_sha256
+
+    second = ensure_pdf(certificate=stale)
+
+    assert (second.pdf.name, second.pdf_sha256) == (name, digest)
+    stored = Certificate.objects.get(pk=certificate.pk)
+    assert (stored.pdf.name, stored.pdf_sha256) == (name, digest)
 
 
 def test_who_may_download(client, school):

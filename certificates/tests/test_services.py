@@ -14,6 +14,7 @@ from certificates.services import (
     expiry_date,
     issue_certificate,
 )
+from courses.models import ActivityCompletion
 from tests import factories
 
 from .conftest import complete
@@ -40,6 +41,21 @@ def test_a_second_issuance_of_the_same_enrolment_is_refused_and_takes_no_number(
     assert refused.value.certificate == first
     second = issue_certificate(enrolment=school.done[1])
     assert second.sequence == first.sequence + 1
+
+
+def test_an_issued_certificate_is_already_issued_even_when_the_record_has_changed_since(school):
+    """Asked again after the trainee's record lost a completion (an activity reopened, say), the
+    answer is still «issued before» with the certificate, not «not eligible»: the batch page
+    must not list a holder among those who have not completed."""
+    first = issue_certificate(enrolment=school.done[0])
+    ActivityCompletion.objects.filter(enrolment=school.done[0]).delete()
+
+    with pytest.raises(AlreadyIssued) as refused:
+        issue_certificate(enrolment=school.done[0])
+
+    assert refused.value.certificate == first
+    with pytest.raises(NotEligible):
+        issue_certificate(enrolment=school.behind)
 
 
 def test_a_programme_without_a_template_issues_nothing(db):

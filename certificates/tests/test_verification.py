@@ -81,6 +81,8 @@ def test_a_code_typed_loosely_is_understood():
 
     assert normalise_code(typed) == code
     assert normalise_code(display_code(code).lower().replace("1", "I")) == code
+    assert normalise_code(display_code(code).replace("1", "L")) == code
+    assert normalise_code(display_code(code).lower().replace("1", "l")) == code
     assert normalise_code(code[:-1]) is None
     # Typed on a keyboard that gives full-width characters.
     full_width = "".join(chr(ord(char) + 0xFEE0) for char in display_code(code))
@@ -324,3 +326,22 @@ def test_anything_typed_gets_a_clear_answer_and_never_a_500(client, typed):
 
     assert form.status_code == 200
     assert path.status_code == 404
+
+
+@override_settings(CERTIFICATE_VERIFY_LIMIT=2, CERTIFICATE_VERIFY_WINDOW=dt.timedelta(minutes=10))
+def test_a_look_up_counts_until_the_window_s_last_instant_and_not_after(
+    client, holder, monkeypatch
+):
+    """The window includes its start: a look-up made exactly ten minutes ago still counts (and
+    is not cleaned away); a microsecond later it no longer does."""
+    start = timezone.now()
+    freeze(monkeypatch, start)
+    verify(client, holder.code)
+    verify(client, holder.code)
+
+    freeze(monkeypatch, start + dt.timedelta(minutes=10))
+    assert verify(client, holder.code).status_code == 429
+    assert VerificationRequest.objects.filter(requested_at=start).count() == 2
+
+    freeze(monkeypatch, start + dt.timedelta(minutes=10, microseconds=1))
+    assert verify(client, holder.code).status_code == 200
