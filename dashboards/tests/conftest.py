@@ -78,9 +78,11 @@ def commit(django_capture_on_commit_callbacks):
     Returns how many cohort refreshes ran (each takes the cohort's advisory lock once)."""
 
     def run(action, *args, **kwargs):
-        with CaptureQueriesContext(connection) as queries:
-            with django_capture_on_commit_callbacks(execute=True):
-                result = action(*args, **kwargs)
+        with (
+            CaptureQueriesContext(connection) as queries,
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            result = action(*args, **kwargs)
         run.refreshes = sum("pg_advisory_xact_lock" in q["sql"] for q in queries.captured_queries)
         run.result = result
         return result
