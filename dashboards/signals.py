@@ -27,6 +27,7 @@ from certificates.models import Certificate
 from courses.models import (
     ActivityCompletion,
     ActivityPage,
+    Cohort,
     Enrolment,
     ModulePage,
     ProgramPage,
@@ -129,6 +130,12 @@ def _on_cohort_row(sender, instance, raw=False, **kwargs):
         touched("cohort", [instance.cohort_id])
 
 
+def _on_cohort(sender, instance, raw=False, **kwargs):
+    """A cohort's dates or programme changed (its figures copy them)."""
+    if not raw:
+        touched("cohort", [instance.pk])
+
+
 def _on_enrolment_row(sender, instance, raw=False, update_fields=None, **kwargs):
     if raw:
         return
@@ -180,6 +187,7 @@ def _connect() -> None:
         post_delete.connect(
             _on_enrolment_row, sender=model, dispatch_uid=f"dash_delete_{model.__name__}"
         )
+    post_save.connect(_on_cohort, sender=Cohort, dispatch_uid="dash_save_Cohort")
     post_save.connect(_on_case_grade, sender=CaseGrade, dispatch_uid="dash_save_CaseGrade")
     post_delete.connect(_on_case_grade, sender=CaseGrade, dispatch_uid="dash_delete_CaseGrade")
     # Pages: any sender (Wagtail sends the specific class), filtered in the handler.

@@ -46,6 +46,7 @@ class World:
         )
         self.instructor = factories.user("Instructor")
         self.cohort.instructors.add(self.instructor)
+        self.other.instructors.add(self.instructor)
         self.official = factories.user("Regional official")
         self.enrolments = [
             factories.enrol(factories.user("Trainee", last_name=f"Иванов{i}"), self.cohort)
