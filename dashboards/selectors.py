@@ -16,8 +16,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from courses.models import Enrolment
 
@@ -27,9 +28,9 @@ from .models import CohortFigures, Figures, FiguresInvalidation, TraineeFigures,
 class CohortStatus(models.TextChoices):
     """Where a cohort stands by its dates on a given day."""
 
-    PLANNED = "planned", gettext_lazy("Planned")
-    RUNNING = "running", gettext_lazy("Running")
-    FINISHED = "finished", gettext_lazy("Finished")
+    PLANNED = "planned", pgettext_lazy("cohort status", "Planned")
+    RUNNING = "running", pgettext_lazy("cohort status", "Running")
+    FINISHED = "finished", pgettext_lazy("cohort status", "Finished")
 
 
 def cohort_status(*, starts_on: dt.date, ends_on: dt.date, today: dt.date) -> str:
@@ -280,7 +281,11 @@ def risk_reasons(
     idle = (today - since).days
     if idle >= thresholds.inactive_days:
         reasons.append(
-            Reason(RiskReason.INACTIVE, _("No activity for %(days)s days.") % {"days": idle})
+            Reason(
+                RiskReason.INACTIVE,
+                ngettext("No activity for %(days)s day.", "No activity for %(days)s days.", idle)
+                % {"days": idle},
+            )
         )
     behind = cohort.median_progress - figures.progress_percent
     if behind >= thresholds.behind_margin:
@@ -298,14 +303,14 @@ def risk_reasons(
             Reason(
                 RiskReason.FAILING_GRADE,
                 _("Final grade %(grade)s %%, below the pass mark.")
-                % {"grade": figures.final_grade},
+                % {"grade": number_format(figures.final_grade, 1)},
             )
         )
     if figures.attendance_failing:
         reasons.append(
             Reason(
                 RiskReason.ATTENDANCE,
-                _("Attended %(attended)s of %(counted)s sessions.")
+                _("Sessions attended: %(attended)s of %(counted)s.")
                 % {"attended": figures.attended, "counted": figures.counted},
             )
         )
@@ -314,7 +319,11 @@ def risk_reasons(
         reasons.append(
             Reason(
                 RiskReason.ENDING,
-                _("The cohort ends in %(days)s days; %(missing)s activities not done.")
+                ngettext(
+                    "The cohort ends in %(days)s day; activities not done: %(missing)s.",
+                    "The cohort ends in %(days)s days; activities not done: %(missing)s.",
+                    left,
+                )
                 % {"days": left, "missing": figures.activities_total - figures.activities_done},
             )
         )
