@@ -13,7 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import statistics
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -290,6 +292,26 @@ def refresh_quietly(*, cohort_id: int) -> bool:
         )
         return False
     return True
+
+
+_paused = threading.local()
+
+
+@contextmanager
+def figures_paused() -> Iterator[None]:
+    """Bulk loaders (`make_synthetic`, a restore) write thousands of rows: inside this block the
+    signals collect nothing and refresh nothing, and the loader calls `rebuild_figures()` once
+    at the end instead. Only for this thread; a user's request elsewhere is not paused."""
+    before = getattr(_paused, "on", False)
+    _paused.on = True
+    try:
+        yield
+    finally:
+        _paused.on = before
+
+
+def is_paused() -> bool:
+    return getattr(_paused, "on", False)
 
 
 def invalidate(*, cohort_ids: Iterable[int]) -> None:

@@ -93,6 +93,8 @@ def touched(kind: str, ids) -> None:
     """Record that the cohorts of these ids ("cohort", "enrolment", "submission", "program")
     changed: resolved to cohorts once per transaction, marked stale at once, refreshed after
     the commit."""
+    if services.is_paused():
+        return
     pending = _pending()
     new = {(kind, pk) for pk in ids if pk is not None} - pending.keys
     if not new:
@@ -159,6 +161,8 @@ def _on_curriculum(sender, instance, raw=False, update_fields=None, **kwargs):
         return
     if update_fields is not None and "live" not in update_fields:
         return
+    if kwargs.get("created") and not instance.live:
+        return  # a new draft: trainees have nothing new yet
     if isinstance(instance, ProgramPage):
         program_id = instance.pk
     else:

@@ -245,6 +245,8 @@ def test_the_published_curriculum_changes(world, commit, untouched):
     new_case = commit(factories.case_study, world.module, "4", live=False)
     assert trainee_figures(world.enrolments[0]).activities_total == 4
 
+    assert commit.refreshes == 0  # a new draft changes nothing yet
+
     commit(lambda: new_case.save_revision().publish())
 
     assert trainee_figures(world.enrolments[0]).activities_total == 5

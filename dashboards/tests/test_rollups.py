@@ -206,3 +206,17 @@ def test_the_command_rebuilds_one_cohort(world, capsys):
 
     assert cohort_figures(world.cohort).enrolled == 3
     assert "1 cohort" in capsys.readouterr().out
+
+
+def test_a_bulk_loader_pauses_the_refreshes_and_rebuilds_once(world, commit):
+    with services.figures_paused():
+        commit(study_lesson, world, world.enrolments[0])
+
+    assert commit.refreshes == 0
+    assert not FiguresInvalidation.objects.exists()
+    assert trainee_figures(world.enrolments[0]).activities_done == 0
+    assert not services.is_paused()
+
+    rebuild_figures(cohort_ids=[world.cohort.pk])
+
+    assert trainee_figures(world.enrolments[0]).activities_done == 1
