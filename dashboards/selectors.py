@@ -81,8 +81,9 @@ NO_FILTERS = DashboardFilters()
 
 
 def _stale(now: dt.datetime) -> Q:
+    # `due_at IS NOT NULL` first: a NULL comparison would make the whole condition NULL.
     return Q(Exists(FiguresInvalidation.objects.filter(cohort_id=OuterRef("cohort_id")))) | Q(
-        due_at__lte=now
+        due_at__isnull=False, due_at__lte=now
     )
 
 

@@ -40,6 +40,7 @@ from . import services
 logger = logging.getLogger(__name__)
 
 INLINE_REFRESH_LIMIT = 10
+PDF_FIELDS = {"pdf", "pdf_sha256"}
 _state = threading.local()
 
 
@@ -127,9 +128,12 @@ def _enrolment_cohort(instance) -> tuple[str, int]:
     return "enrolment", instance.enrolment_id
 
 
-def _on_cohort_row(sender, instance, raw=False, **kwargs):
-    if not raw:
-        touched("cohort", [instance.cohort_id])
+def _on_cohort_row(sender, instance, raw=False, update_fields=None, **kwargs):
+    if raw:
+        return
+    if sender is Certificate and update_fields is not None and set(update_fields) <= PDF_FIELDS:
+        return  # the PDF made after issue: the certificate was counted when it was issued
+    touched("cohort", [instance.cohort_id])
 
 
 def _on_cohort(sender, instance, raw=False, **kwargs):
@@ -141,8 +145,8 @@ def _on_cohort(sender, instance, raw=False, **kwargs):
 def _on_enrolment_row(sender, instance, raw=False, update_fields=None, **kwargs):
     if raw:
         return
-    if sender is QuizAttempt and update_fields is not None and set(update_fields) <= {"answers"}:
-        return  # answers saved while the attempt is open: nothing a figure counts
+    if sender is QuizAttempt and instance.status == QuizAttempt.Status.IN_PROGRESS:
+        return  # started, or answers saved while open: nothing a figure counts until graded
     if sender is CaseSubmission and instance.status == CaseSubmission.Status.DRAFT:
         return  # a draft autosave: nothing a figure counts
     kind, pk = _enrolment_cohort(instance)

@@ -23,6 +23,7 @@ from dashboards.models import (
     WeeklyCompletions,
     completion_rate,
 )
+from dashboards.selectors import federal_region_figures, region_cohort_figures
 from dashboards.services import rebuild_figures, refresh_cohort_figures, stale_cohort_ids
 from records.selectors import cohort_records
 from schedule.models import Session
@@ -172,6 +173,10 @@ def test_a_failed_refresh_leaves_the_cohort_stale_until_rebuilt(world, commit, m
     assert "could not be refreshed" in caplog.text
     assert trainee_figures(world.enrolments[0]).activities_done == 0
     assert stale_cohort_ids() == [world.cohort.pk]
+    shown = {row.cohort_id: row.stale for row in region_cohort_figures(region=world.cohort.region)}
+    assert shown == {world.cohort.pk: True, world.other.pk: False}
+    tambov = next(row for row in federal_region_figures() if row.code == "68")
+    assert tambov.stale == 1
 
     monkeypatch.undo()
     call_command("rebuild_figures", "--stale", verbosity=0)
