@@ -18,6 +18,8 @@ from dashboards.selectors import (
     risk_reasons,
     trainees_at_risk,
 )
+from schedule.models import Session
+from schedule.services import attendance_mark
 from tests import factories
 
 from .conftest import World, committed
@@ -156,3 +158,42 @@ def test_the_list_is_one_query_whatever_its_length(
         [item.figures.cohort.figures.median_progress for item in at_risk]
 
     assert len(names) == trainees + 2  # everyone in the two Tambov cohorts has done nothing
+
+
+@pytest.mark.django_db
+def test_attendance_at_the_programmes_threshold_is_not_at_risk_below_it_is(
+    django_capture_on_commit_callbacks,
+):
+    world = committed(django_capture_on_commit_callbacks, World)
+    enrolment = world.enrolments[0]
+    now = timezone.now()
+
+    def sessions_and_marks():
+        for days, status in ((2, "present"), (3, "absent")):
+            start = now - dt.timedelta(days=days)
+            session = Session.objects.create(
+                cohort=world.cohort,
+                topic="Финансы семьи",
+                starts_at=start,
+                ends_at=start + dt.timedelta(hours=2),
+            )
+            attendance_mark(session=session, enrolment=enrolment, status=status, by=None)
+
+    committed(django_capture_on_commit_callbacks, sessions_and_marks)
+
+    def threshold(percent: int) -> set[str]:
+        program = world.program
+        program.attendance_threshold = percent
+        # Published as an editor would: the programme's new rule reaches the figures.
+        committed(django_capture_on_commit_callbacks, lambda: program.save_revision().publish())
+        at_risk = {
+            item.enrolment.pk: item for item in trainees_at_risk(cohort_ids=[world.cohort.pk])
+        }
+        return (
+            {reason.code for reason in at_risk[enrolment.pk].reasons}
+            if enrolment.pk in at_risk
+            else set()
+        )
+
+    assert RiskReason.ATTENDANCE not in threshold(50)  # 1 of 2 sessions: 50 %
+    assert RiskReason.ATTENDANCE in threshold(51)
