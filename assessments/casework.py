@@ -23,6 +23,7 @@ from courses.curriculum import percent_of
 from courses.models import ActivityCompletion, CaseStudyPage, Cohort, Enrolment
 from courses.selectors import enrolment_for, is_administrator, teaches_cohort
 from courses.services import activity_complete
+from courses.signals import figures_changed
 from notifications.services import notify
 
 from .models import CaseGrade, CaseSubmission, SubmissionFile
@@ -322,6 +323,8 @@ def grade_release(*, grade: CaseGrade, now: dt.datetime | None = None) -> bool:
         return False
     grade.released_at = released_at
     submission = grade.submission
+    # The update above sends no post_save: tell whoever keeps cohort figures (the dashboards).
+    figures_changed.send(sender=CaseGrade, enrolment_ids=[submission.enrolment_id])
     notify(
         recipient=submission.enrolment.trainee,
         subject=_("Your work on «%(case)s» is graded")

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "records",
     "security",
     "reminders",
+    "dashboards",
     "wagtail.sites",
     "accounts.apps.SchoolWagtailUsersConfig",
     "wagtail.snippets",
@@ -228,6 +229,11 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # How many drain tasks a certificate batch queues: up to this many workers share one batch.
 CERTIFICATE_WORKERS_HINT = int(os.environ.get("CERTIFICATE_WORKERS_HINT", "4"))
+
+# The dashboards: when a trainee counts as at risk (dashboards.selectors.AtRiskThresholds), and
+# how many cohorts a change may refresh in its own request before a background task does it.
+DASHBOARDS_AT_RISK = {"INACTIVE_DAYS": 14, "BEHIND_MARGIN": 20, "ENDING_DAYS": 14}
+DASHBOARDS_INLINE_REFRESH_LIMIT = 10
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

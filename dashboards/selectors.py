@@ -1,0 +1,368 @@
+"""Reading the dashboards' figures: a region's cohorts, the regions side by side, completions
+by week, and the trainees at risk.
+
+Everything here reads the rollups (`dashboards.models`), never the records themselves, so each
+function costs a fixed number of queries whatever the size of the school; the rollups in turn
+are copies of what the completion service says (`dashboards.services`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
+
+from courses.models import Enrolment
+
+from .models import CohortFigures, Figures, FiguresInvalidation, TraineeFigures, WeeklyCompletions
+
+
+class CohortStatus(models.TextChoices):
+    """Where a cohort stands by its dates on a given day."""
+
+    PLANNED = "planned", pgettext_lazy("cohort status", "Planned")
+    RUNNING = "running", pgettext_lazy("cohort status", "Running")
+    FINISHED = "finished", pgettext_lazy("cohort status", "Finished")
+
+
+def cohort_status(*, starts_on: dt.date, ends_on: dt.date, today: dt.date) -> str:
+    if today < starts_on:
+        return CohortStatus.PLANNED
+    if today > ends_on:
+        return CohortStatus.FINISHED
+    return CohortStatus.RUNNING
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    """What the official narrowed the dashboard to: a programme, the cohorts' status on
+    `today`, and a period (cohorts whose dates overlap it; completions within it)."""
+
+    program_id: int | None = None
+    status: str = ""
+    period_from: dt.date | None = None
+    period_to: dt.date | None = None
+    today: dt.date | None = None
+
+    def day(self) -> dt.date:
+        return self.today or timezone.localdate()
+
+    def cohorts(self, prefix: str = "") -> Q:
+        """The condition on cohorts, with their dates reached through `prefix`."""
+        today = self.day()
+        q = Q()
+        if self.program_id is not None:
+            q &= Q(program_id=self.program_id)
+        starts, ends = f"{prefix}starts_on", f"{prefix}ends_on"
+        if self.status == CohortStatus.PLANNED:
+            q &= Q(**{f"{starts}__gt": today})
+        elif self.status == CohortStatus.RUNNING:
+            q &= Q(**{f"{starts}__lte": today, f"{ends}__gte": today})
+        elif self.status == CohortStatus.FINISHED:
+            q &= Q(**{f"{ends}__lt": today})
+        elif self.status:
+            raise ValueError(self.status)
+        if self.period_to is not None:
+            q &= Q(**{f"{starts}__lte": self.period_to})
+        if self.period_from is not None:
+            q &= Q(**{f"{ends}__gte": self.period_from})
+        return q
+
+
+NO_FILTERS = DashboardFilters()
+
+
+def _stale(now: dt.datetime) -> Q:
+    # `due_at IS NOT NULL` first: a NULL comparison would make the whole condition NULL.
+    return Q(Exists(FiguresInvalidation.objects.filter(cohort_id=OuterRef("cohort_id")))) | Q(
+        due_at__isnull=False, due_at__lte=now
+    )
+
+
+def region_cohort_figures(*, region, filters: DashboardFilters = NO_FILTERS) -> list[CohortFigures]:
+    """Every cohort of the region with its figures, by start date. One query.
+
+    Each row carries `stale`: a change not yet caught up with, or a session ended since.
+    """
+    now = timezone.now()
+    return list(
+        CohortFigures.objects.filter(filters.cohorts(), region=region)
+        .select_related("cohort", "program")
+        .annotate(stale=models.ExpressionWrapper(_stale(now), output_field=models.BooleanField()))
+        .order_by("starts_on", "cohort__name", "cohort_id")
+    )
+
+
+@dataclass
+class RegionFigures(Figures):
+    """A region's cohorts added up: counts and sums, and the rates worked out from them."""
+
+    region_id: int
+    name: str
+    code: str
+    cohorts: int = 0
+    enrolled: int = 0
+    active: int = 0
+    completed: int = 0
+    withdrawn: int = 0
+    graded: int = 0
+    grade_sum: Decimal = Decimal("0")
+    attended: int = 0
+    counted: int = 0
+    certificates: int = 0
+    practice_hours_done: Decimal = Decimal("0")
+    stale: int = 0  # cohorts whose figures are out of date
+
+
+SUMMED = (
+    "enrolled",
+    "active",
+    "completed",
+    "withdrawn",
+    "graded",
+    "grade_sum",
+    "attended",
+    "counted",
+    "certificates",
+    "practice_hours_done",
+)
+
+
+def federal_region_figures(*, filters: DashboardFilters = NO_FILTERS) -> list[RegionFigures]:
+    """The regions side by side on the same figures, summed from their cohorts. One query.
+
+    Only regions with a cohort that matches the filters appear; rates are weighted by trainees
+    (see `Figures`).
+    """
+    now = timezone.now()
+    rows = (
+        CohortFigures.objects.filter(filters.cohorts())
+        .values("region_id", "region__name", "region__code")
+        .annotate(
+            cohorts=Count("pk"),
+            stale=Count("pk", filter=_stale(now)),
+            **{name: Sum(name) for name in SUMMED},
+        )
+        .order_by("region__name")
+    )
+    return [
+        RegionFigures(
+            region_id=row["region_id"],
+            name=row["region__name"],
+            code=row["region__code"],
+            cohorts=row["cohorts"],
+            stale=row["stale"],
+            **{name: row[name] for name in SUMMED},
+        )
+        for row in rows
+    ]
+
+
+def total_figures(rows: list[RegionFigures], *, name: str = "") -> RegionFigures:
+    """The country's line: the regions' sums added, the rates worked out once more from them."""
+    total = RegionFigures(region_id=0, name=name, code="")
+    for row in rows:
+        total.cohorts += row.cohorts
+        total.stale += row.stale
+        for key in SUMMED:
+            setattr(total, key, getattr(total, key) + getattr(row, key))
+    return total
+
+
+@dataclass(frozen=True)
+class Week:
+    start: dt.date  # a Monday
+    count: int
+
+
+def weekly_completions(
+    *,
+    cohort_ids: list[int] | None = None,
+    region=None,
+    filters: DashboardFilters = NO_FILTERS,
+) -> list[Week]:
+    """Completions per ISO week, every week of the period (or from the first completion to the
+    last) present, the empty ones with 0, so that a chart's axis has no gaps. One query."""
+    rows = WeeklyCompletions.objects.filter(filters.cohorts(prefix="cohort__"))
+    if cohort_ids is not None:
+        rows = rows.filter(cohort_id__in=cohort_ids)
+    if region is not None:
+        rows = rows.filter(region=region)
+    first = last = None
+    if filters.period_from is not None:
+        first = filters.period_from - dt.timedelta(days=filters.period_from.weekday())
+        rows = rows.filter(week_start__gte=first)
+    if filters.period_to is not None:
+        last = filters.period_to - dt.timedelta(days=filters.period_to.weekday())
+        rows = rows.filter(week_start__lte=last)
+    counts = dict(
+        rows.values("week_start")
+        .annotate(total=Sum("count"))
+        .order_by("week_start")
+        .values_list("week_start", "total")
+    )
+    if not counts and (first is None or last is None):
+        return []
+    first = first or min(counts)
+    last = last or max(counts)
+    weeks, day = [], first
+    while day <= last:
+        weeks.append(Week(start=day, count=counts.get(day, 0)))
+        day += dt.timedelta(days=7)
+    return weeks
+
+
+# Trainees at risk ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AtRiskThresholds:
+    """When a trainee counts as at risk; `DASHBOARDS_AT_RISK` in the settings overrides these."""
+
+    inactive_days: int = 14  # no activity for this many days or more
+    behind_margin: int = 20  # percentage points (or more) below the cohort's median progress
+    ending_days: int = 14  # the cohort ends within this many days with work missing
+
+    @classmethod
+    def from_settings(cls) -> AtRiskThresholds:
+        overrides = getattr(settings, "DASHBOARDS_AT_RISK", {}) or {}
+        return cls(**{key.lower(): int(value) for key, value in overrides.items()})
+
+
+class RiskReason(models.TextChoices):
+    INACTIVE = "inactive", gettext_lazy("No activity")
+    BEHIND = "behind", gettext_lazy("Behind the cohort")
+    FAILING_GRADE = "failing_grade", gettext_lazy("Failing grade")
+    ATTENDANCE = "attendance", gettext_lazy("Attendance below the threshold")
+    ENDING = "ending", gettext_lazy("Cohort ending with work missing")
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    detail: str
+
+    @property
+    def label(self) -> str:
+        return RiskReason(self.code).label
+
+
+@dataclass
+class AtRisk:
+    figures: TraineeFigures
+    reasons: list[Reason] = field(default_factory=list)
+
+    @property
+    def enrolment(self) -> Enrolment:
+        return self.figures.enrolment
+
+
+def risk_reasons(
+    figures: TraineeFigures, *, today: dt.date, thresholds: AtRiskThresholds
+) -> list[Reason]:
+    """Why this trainee of a running cohort is at risk (empty if they are not), each rule once.
+
+    `figures` needs its enrolment and its cohort's figures loaded.
+    """
+    cohort = figures.cohort.figures
+    enrolment = figures.enrolment
+    reasons = []
+    if figures.last_activity_at is not None:
+        since = timezone.localdate(figures.last_activity_at)
+    else:
+        since = max(cohort.starts_on, enrolment.enrolled_on)
+    idle = (today - since).days
+    if idle >= thresholds.inactive_days:
+        reasons.append(
+            Reason(
+                RiskReason.INACTIVE,
+                ngettext("No activity for %(days)s day.", "No activity for %(days)s days.", idle)
+                % {"days": idle},
+            )
+        )
+    behind = cohort.median_progress - figures.progress_percent
+    if behind >= thresholds.behind_margin:
+        reasons.append(
+            Reason(
+                RiskReason.BEHIND,
+                _("%(done)s %% done; the cohort's median is %(median)s %%.")
+                % {"done": figures.progress_percent, "median": cohort.median_progress},
+            )
+        )
+    # Only once every graded item has a grade: before that, an item not yet done counts as 0 and
+    # nearly everybody's final grade is below the pass mark.
+    if figures.grade_failing and not figures.grade_items_open:
+        reasons.append(
+            Reason(
+                RiskReason.FAILING_GRADE,
+                _("Final grade %(grade)s %%, below the pass mark.")
+                % {"grade": number_format(figures.final_grade, 1)},
+            )
+        )
+    if figures.attendance_failing:
+        reasons.append(
+            Reason(
+                RiskReason.ATTENDANCE,
+                _("Sessions attended: %(attended)s of %(counted)s.")
+                % {"attended": figures.attended, "counted": figures.counted},
+            )
+        )
+    left = (cohort.ends_on - today).days
+    if 0 <= left <= thresholds.ending_days and figures.activities_done < figures.activities_total:
+        reasons.append(
+            Reason(
+                RiskReason.ENDING,
+                ngettext(
+                    "The cohort ends in %(days)s day; activities not done: %(missing)s.",
+                    "The cohort ends in %(days)s days; activities not done: %(missing)s.",
+                    left,
+                )
+                % {"days": left, "missing": figures.activities_total - figures.activities_done},
+            )
+        )
+    return reasons
+
+
+def trainees_at_risk(
+    *,
+    cohort_ids: list[int] | None = None,
+    region=None,
+    today: dt.date | None = None,
+    thresholds: AtRiskThresholds | None = None,
+    filters: DashboardFilters = NO_FILTERS,
+) -> list[AtRisk]:
+    """Trainees of running cohorts, still studying and not yet complete, with every reason they
+    are at risk. One query whatever the number of trainees."""
+    if cohort_ids is None and region is None:
+        raise ValueError("Give cohort_ids or a region.")
+    today = today or timezone.localdate()
+    thresholds = thresholds or AtRiskThresholds.from_settings()
+    rows = (
+        TraineeFigures.objects.filter(
+            filters.cohorts(prefix="cohort__"),
+            complete=False,
+            cohort__starts_on__lte=today,
+            cohort__ends_on__gte=today,
+        )
+        .exclude(status=Enrolment.Status.WITHDRAWN)
+        .select_related("enrolment__trainee", "cohort__figures")
+        .order_by("cohort__starts_on", "cohort_id", "enrolment__trainee__last_name", "pk")
+    )
+    if cohort_ids is not None:
+        rows = rows.filter(cohort_id__in=cohort_ids)
+    if region is not None:
+        rows = rows.filter(region=region)
+    at_risk = []
+    for figures in rows:
+        reasons = risk_reasons(figures, today=today, thresholds=thresholds)
+        if reasons:
+            at_risk.append(AtRisk(figures=figures, reasons=reasons))
+    return at_risk

@@ -1,0 +1,277 @@
+"""Each kind of change, made through the real service, changes its cohort's figures — and only
+its cohort's — once the transaction commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from assessments.casework import grade_release, grades_release_all
+from certificates.services import issue_certificate, reissue_certificate, revoke_certificate
+from courses.imports import import_apply, import_preview
+from courses.models import Enrolment
+from courses.services import enrolment_create, enrolment_restore, enrolment_withdraw
+from dashboards.models import FiguresInvalidation, TraineeFigures
+from schedule.models import Session
+from schedule.services import attendance_mark, checkin, checkin_code, mark_all_present
+from tests import factories
+
+from .actions import complete, grade_case, study_lesson, submit_case, take_quiz
+from .conftest import cohort_figures, snapshot, trainee_figures
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def untouched(world):
+    """The other cohorts' stored figures before the change, to check after it."""
+    before = {
+        cohort.pk: (snapshot_all(cohort), cohort_figures(cohort).updated_at)
+        for cohort in (world.other, world.elsewhere)
+    }
+
+    def check():
+        for cohort in (world.other, world.elsewhere):
+            rows, updated_at = before[cohort.pk]
+            assert snapshot_all(cohort) == rows
+            assert cohort_figures(cohort).updated_at == updated_at
+
+    return check
+
+
+def snapshot_all(cohort):
+    return (
+        snapshot(TraineeFigures, cohort=cohort),
+        snapshot(type(cohort_figures(cohort)), cohort=cohort),
+    )
+
+
+def held_session(cohort, *, days_ago: int = 1) -> Session:
+    start = timezone.now() - dt.timedelta(days=days_ago)
+    return Session.objects.create(
+        cohort=cohort, topic="Финансы семьи", starts_at=start, ends_at=start + dt.timedelta(hours=2)
+    )
+
+
+def test_an_activity_done(world, commit, untouched):
+    enrolment = world.enrolments[0]
+    before = trainee_figures(enrolment)
+
+    commit(study_lesson, world, enrolment)
+
+    after = trainee_figures(enrolment)
+    assert (before.activities_done, after.activities_done) == (0, 1)
+    assert after.hours_done == Decimal("2")
+    assert after.last_activity_at is not None
+    assert cohort_figures(world.cohort).hours_done == Decimal("2")
+    assert commit.refreshes == 1
+    untouched()
+
+
+def test_a_quiz_attempt_submitted_and_graded(world, commit, untouched):
+    enrolment = world.enrolments[0]
+
+    commit(take_quiz, world, enrolment)
+
+    after = trainee_figures(enrolment)
+    # Quizzes weigh 40 %: 100 % on the quiz, nothing yet on two case studies.
+    assert after.final_grade == Decimal("40.0")
+    assert after.activities_done == 1
+    assert cohort_figures(world.cohort).mean_final_grade == Decimal("13.3")
+    untouched()
+
+
+def test_case_work_submitted_then_graded_then_released(world, commit, untouched):
+    enrolment = world.enrolments[0]
+
+    submission = commit(submit_case, world, enrolment)
+    assert trainee_figures(enrolment).activities_done == 1
+    assert trainee_figures(enrolment).practice_hours_done == Decimal("6")
+
+    grade = commit(grade_case, world, submission, release=False)
+    # Graded but not released: the gradebook does not count it yet, so neither do the figures.
+    assert trainee_figures(enrolment).final_grade == Decimal("0.0")
+
+    commit(grade_release, grade=grade)
+    # 100 % on one case of two, weighted 60 %.
+    assert trainee_figures(enrolment).final_grade == Decimal("30.0")
+    untouched()
+
+
+def test_publish_all_grades_refreshes_the_cohort_once(world, commit, untouched):
+    for enrolment in world.enrolments:
+        commit(lambda e=enrolment: grade_case(world, submit_case(world, e), release=False))
+    assert {trainee_figures(e).final_grade for e in world.enrolments} == {Decimal("0.0")}
+
+    commit(transaction.atomic(grades_release_all), cohort=world.cohort)
+
+    assert commit.result == 3
+    assert {trainee_figures(e).final_grade for e in world.enrolments} == {Decimal("30.0")}
+    assert commit.refreshes == 1
+    untouched()
+
+
+def test_one_attendance_mark(world, commit, untouched):
+    session = commit(held_session, world.cohort)
+    assert cohort_figures(world.cohort).counted == 3  # held, and nobody there yet
+    enrolment = world.enrolments[0]
+
+    commit(
+        attendance_mark, session=session, enrolment=enrolment, status="present", by=world.instructor
+    )
+
+    figures = trainee_figures(enrolment)
+    assert (figures.attended, figures.counted, figures.attendance_rate) == (1, 1, Decimal("100.0"))
+    assert not figures.attendance_failing
+    assert trainee_figures(world.enrolments[1]).attendance_failing
+    assert cohort_figures(world.cohort).attendance_rate == Decimal("33.3")
+    untouched()
+
+
+def test_all_present_refreshes_the_cohort_once(world, commit, untouched):
+    session = commit(held_session, world.cohort)
+
+    commit(mark_all_present, session=session, by=world.instructor)
+
+    assert commit.result == 3
+    assert commit.refreshes == 1
+    assert cohort_figures(world.cohort).attendance_rate == Decimal("100.0")
+    untouched()
+
+
+def test_a_qr_check_in(world, commit, untouched):
+    start = timezone.now() - dt.timedelta(minutes=5)
+    session = commit(
+        Session.objects.create,
+        cohort=world.cohort,
+        topic="Мой бизнес",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+    )
+    enrolment = world.enrolments[0]
+    assert trainee_figures(enrolment).last_activity_at is None
+
+    now = timezone.now()
+    commit(
+        checkin, user=enrolment.trainee, session=session, code=checkin_code(session, now), now=now
+    )
+
+    # Not held yet, so not counted; but being there is the trainee's latest activity.
+    assert trainee_figures(enrolment).last_activity_at is not None
+    assert cohort_figures(world.cohort).due_at == session.ends_at
+    untouched()
+
+
+def test_a_trainee_enrolled(world, commit, untouched):
+    commit(enrolment_create, trainee=factories.user("Trainee"), cohort=world.cohort)
+
+    figures = cohort_figures(world.cohort)
+    assert (figures.enrolled, figures.active) == (4, 4)
+    untouched()
+
+
+def test_trainees_imported(world, commit, untouched):
+    data = (
+        "Фамилия;Имя;Отчество;E-mail;Телефон;Организация;Должность\n"
+        "Петрова;Анна;Ивановна;petrova@example.org;+7 900 111-22-33;КЦСОН;Специалист\n"
+        "Сидоров;Иван;;sidorov@example.org;8 (900) 222-33-44;;\n"
+    ).encode()
+    preview = import_preview(
+        cohort=world.cohort, uploaded_by=world.official, file_name="list.csv", data=data
+    )
+
+    commit(import_apply, enrolment_import=preview)
+
+    assert cohort_figures(world.cohort).enrolled == 5
+    assert commit.refreshes == 1
+    untouched()
+
+
+def test_a_trainee_withdrawn_and_restored(world, commit, untouched):
+    enrolment = world.enrolments[0]
+
+    commit(
+        enrolment_withdraw,
+        enrolment=enrolment,
+        on=timezone.localdate(),
+        reason="Переезд",
+        by=world.official,
+    )
+    figures = cohort_figures(world.cohort)
+    assert (figures.enrolled, figures.active, figures.withdrawn) == (3, 2, 1)
+    assert trainee_figures(enrolment).status == Enrolment.Status.WITHDRAWN
+
+    commit(enrolment_restore, enrolment=enrolment, by=world.official)
+    figures = cohort_figures(world.cohort)
+    assert (figures.enrolled, figures.active, figures.withdrawn) == (3, 3, 0)
+    untouched()
+
+
+def test_a_certificate_issued_revoked_and_reissued(world, commit, untouched):
+    factories.certificate_template(world.program)
+    enrolment = world.enrolments[0]
+    commit(complete, world, enrolment)
+    assert trainee_figures(enrolment).complete
+    figures = cohort_figures(world.cohort)
+    assert (figures.completed, figures.active, figures.completion_rate) == (1, 2, Decimal("33.3"))
+
+    certificate = commit(issue_certificate, enrolment=enrolment, issued_by=world.official)
+    assert trainee_figures(enrolment).certificate_issued
+    assert cohort_figures(world.cohort).certificates == 1
+
+    commit(revoke_certificate, certificate=certificate, by=world.official, reason="Ошибка")
+    assert not trainee_figures(enrolment).certificate_issued
+    assert cohort_figures(world.cohort).certificates == 0
+    untouched()
+
+
+def test_a_valid_certificate_reissued_stays_counted_once(world, commit):
+    factories.certificate_template(world.program)
+    enrolment = world.enrolments[0]
+    commit(complete, world, enrolment)
+    certificate = commit(issue_certificate, enrolment=enrolment, issued_by=world.official)
+
+    commit(reissue_certificate, certificate=certificate, by=world.official, reason="Опечатка")
+
+    assert trainee_figures(enrolment).certificate_issued
+    assert cohort_figures(world.cohort).certificates == 1
+
+
+def test_the_published_curriculum_changes(world, commit, untouched):
+    new_case = commit(factories.case_study, world.module, "4", live=False)
+    assert trainee_figures(world.enrolments[0]).activities_total == 4
+
+    assert commit.refreshes == 0  # a new draft changes nothing yet
+
+    commit(lambda: new_case.save_revision().publish())
+
+    assert trainee_figures(world.enrolments[0]).activities_total == 5
+    # The other cohort of the programme changes too; the other programme's does not.
+    assert trainee_figures(world.other_enrolment).activities_total == 5
+    assert commit.refreshes == 2
+
+
+def test_a_draft_saved_refreshes_nothing(world, commit, untouched):
+    commit(lambda: world.lesson.save_revision())
+
+    assert commit.refreshes == 0
+    untouched()
+
+
+def test_a_rolled_back_change_leaves_no_trace(world, commit):
+    enrolment = world.enrolments[0]
+
+    def failing():
+        with transaction.atomic():
+            study_lesson(world, enrolment)
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        commit(failing)
+
+    assert not FiguresInvalidation.objects.exists()
+    assert trainee_figures(enrolment).activities_done == 0

@@ -1,0 +1,215 @@
+"""The dashboards' figures: a region's cohorts, the regions side by side, completions by week,
+the filters, and a fixed number of queries whatever the size."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from courses.models import Cohort
+from dashboards.models import WeeklyCompletions
+from dashboards.selectors import (
+    CohortStatus,
+    DashboardFilters,
+    federal_region_figures,
+    region_cohort_figures,
+    total_figures,
+    weekly_completions,
+)
+from dashboards.services import week_start
+from tests import factories
+
+from .actions import complete, study_lesson
+from .conftest import World, committed
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def school(world, commit):
+    """Region 68: two running cohorts of one programme, one trainee of A complete; region 86:
+    one cohort of another programme; a finished and a planned cohort in 68 as well."""
+    commit(complete, world, world.enrolments[0])
+    commit(study_lesson, world, world.enrolments[1])
+    today = timezone.localdate()
+    world.finished = commit(
+        factories.cohort,
+        world.program,
+        name="Прошлая группа",
+        starts_on=today - dt.timedelta(days=200),
+        ends_on=today - dt.timedelta(days=100),
+    )
+    world.planned = commit(
+        factories.cohort,
+        world.program,
+        name="Будущая группа",
+        starts_on=today + dt.timedelta(days=10),
+        ends_on=today + dt.timedelta(days=80),
+    )
+    return world
+
+
+def names(rows) -> list[str]:
+    return [row.cohort.name for row in rows]
+
+
+def test_a_region_sees_its_cohorts_with_their_figures(school):
+    rows = region_cohort_figures(region=school.cohort.region)
+
+    assert names(rows) == ["Прошлая группа", "Группа A", "Группа B", "Будущая группа"]
+    a = rows[1]
+    assert (a.enrolled, a.active, a.completed, a.withdrawn) == (3, 2, 1, 0)
+    assert a.completion_rate == Decimal("33.3")
+    assert a.mean_final_grade == Decimal("33.3")  # 100, 0 and 0
+    assert a.practice_hours_done == Decimal("12")
+    assert not a.stale
+    assert rows[0].completion_rate is None  # nobody enrolled
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (CohortStatus.PLANNED, ["Будущая группа"]),
+        (CohortStatus.RUNNING, ["Группа A", "Группа B"]),
+        (CohortStatus.FINISHED, ["Прошлая группа"]),
+    ],
+)
+def test_the_cohort_status_filter(school, status, expected):
+    filters = DashboardFilters(status=status)
+    assert names(region_cohort_figures(region=school.cohort.region, filters=filters)) == expected
+
+
+def test_the_status_changes_on_the_day_by_the_dates(school):
+    starts = school.planned.starts_on
+    day_before = DashboardFilters(status=CohortStatus.PLANNED, today=starts - dt.timedelta(days=1))
+    first_day = DashboardFilters(status=CohortStatus.RUNNING, today=starts)
+    region = school.cohort.region
+    assert "Будущая группа" in names(region_cohort_figures(region=region, filters=day_before))
+    assert "Будущая группа" in names(region_cohort_figures(region=region, filters=first_day))
+
+
+def test_the_period_filter_keeps_cohorts_overlapping_it(school):
+    region = school.cohort.region
+    finished = school.finished
+    on_the_last_day = DashboardFilters(period_from=finished.ends_on, period_to=finished.ends_on)
+    the_day_after = DashboardFilters(
+        period_from=finished.ends_on + dt.timedelta(days=1),
+        period_to=finished.ends_on + dt.timedelta(days=1),
+    )
+    assert names(region_cohort_figures(region=region, filters=on_the_last_day)) == [
+        "Прошлая группа"
+    ]
+    assert names(region_cohort_figures(region=region, filters=the_day_after)) == []
+
+
+def test_the_programme_filter(school):
+    other_program = DashboardFilters(program_id=school.elsewhere.program_id)
+    assert region_cohort_figures(region=school.cohort.region, filters=other_program) == []
+
+
+def test_a_region_never_sees_another_regions_cohorts(school):
+    assert names(region_cohort_figures(region=school.elsewhere.region)) == ["Группа Ю"]
+
+
+def test_the_regions_side_by_side_are_weighted_by_trainees(school, commit):
+    commit(complete, school, school.other_enrolment)
+
+    rows = {row.code: row for row in federal_region_figures()}
+
+    tambov = rows["68"]
+    assert (tambov.cohorts, tambov.enrolled, tambov.completed) == (4, 4, 2)
+    # 2 of 4 trainees, not the mean of the cohorts' 33.3 % and 100 %.
+    assert tambov.completion_rate == Decimal("50.0")
+    assert tambov.mean_final_grade == Decimal("50.0")  # 100, 0, 0, 100
+    assert rows["86"].enrolled == 1 and rows["86"].completion_rate == Decimal("0.0")
+    country = total_figures(list(rows.values()))
+    assert (country.enrolled, country.completed, country.completion_rate) == (
+        5,
+        2,
+        Decimal("40.0"),
+    )
+
+
+def test_the_federal_figures_follow_the_filters(school):
+    rows = federal_region_figures(filters=DashboardFilters(program_id=school.program.pk))
+    assert [row.code for row in rows] == ["68"]
+    assert (
+        federal_region_figures(filters=DashboardFilters(status=CohortStatus.FINISHED))[0].cohorts
+        == 1
+    )
+
+
+def test_completions_by_week_without_gaps(school, commit):
+    this_week = week_start(timezone.now())
+    assert weekly_completions(region=school.cohort.region) == [
+        type(weekly_completions(region=school.cohort.region)[0])(start=this_week, count=1)
+    ]
+    # An earlier completion, stored as a refresh would: the weeks between are there with 0.
+    WeeklyCompletions.objects.create(
+        cohort=school.other,
+        region=school.other.region,
+        program=school.other.program,
+        week_start=this_week - dt.timedelta(weeks=3),
+        count=2,
+    )
+
+    weeks = weekly_completions(region=school.cohort.region)
+
+    assert [(week.start, week.count) for week in weeks] == [
+        (this_week - dt.timedelta(weeks=3), 2),
+        (this_week - dt.timedelta(weeks=2), 0),
+        (this_week - dt.timedelta(weeks=1), 0),
+        (this_week, 1),
+    ]
+    assert [week.count for week in weekly_completions(cohort_ids=[school.cohort.pk])] == [1]
+
+
+def test_completions_within_a_period(school):
+    this_week = week_start(timezone.now())
+    period = DashboardFilters(
+        period_from=this_week + dt.timedelta(days=2), period_to=this_week + dt.timedelta(days=20)
+    )
+
+    weeks = weekly_completions(region=school.cohort.region, filters=period)
+
+    assert [(week.start, week.count) for week in weeks] == [
+        (this_week, 1),
+        (this_week + dt.timedelta(weeks=1), 0),
+        (this_week + dt.timedelta(weeks=2), 0),
+    ]
+    before = DashboardFilters(
+        period_from=this_week - dt.timedelta(days=14), period_to=this_week - dt.timedelta(days=1)
+    )
+    assert {
+        week.count for week in weekly_completions(region=school.cohort.region, filters=before)
+    } == {0}
+
+
+@pytest.mark.parametrize("cohorts", [1, 6])
+def test_the_dashboard_figures_cost_the_same_queries_at_any_size(
+    cohorts, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    world = committed(django_capture_on_commit_callbacks, lambda: World(trainees=cohorts))
+    for number in range(cohorts):
+        region_code = "68" if number % 2 else "86"
+        committed(
+            django_capture_on_commit_callbacks,
+            lambda c=region_code, n=number: factories.enrol(
+                factories.user("Trainee", region_code=c, username=f"extra-{n}"),
+                factories.cohort(world.program, region_code=c, name=f"Поток {n}"),
+            ),
+        )
+    region = world.cohort.region
+
+    with django_assert_num_queries(1):
+        rows = region_cohort_figures(region=region)
+        [row.cohort.name for row in rows]
+    with django_assert_num_queries(1):
+        federal_region_figures()
+    with django_assert_num_queries(1):
+        weekly_completions(region=region)
+    assert len(rows) == 2 + cohorts // 2
+    assert Cohort.objects.count() == 3 + cohorts
