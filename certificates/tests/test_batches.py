@@ -176,10 +176,12 @@ def test_stalled_means_two_minutes_without_progress(school):
     item = batch.items.first()
     item.save()  # a step was made just now
     moved = item.updated_at
-    assert not is_stalled(batch, now=moved + STALL_AFTER - dt.timedelta(seconds=1))
-    assert is_stalled(batch, now=moved + STALL_AFTER)
+    # Spelled out rather than `STALL_AFTER`, so that a changed constant fails here.
+    two_minutes = dt.timedelta(minutes=2)
+    assert not is_stalled(batch, now=moved + two_minutes - dt.timedelta(seconds=1))
+    assert is_stalled(batch, now=moved + two_minutes)
     batch.finished_at = timezone.now()
-    assert not is_stalled(batch, now=moved + STALL_AFTER)
+    assert not is_stalled(batch, now=moved + two_minutes)
 
 
 def test_resuming_adds_trainees_enrolled_since(school, django_capture_on_commit_callbacks):
