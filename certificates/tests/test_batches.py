@@ -15,7 +15,7 @@ from django_tasks_db.models import DBTaskResult
 
 from certificates.batches import RESUMED, RUNNING, STARTED, batch_start, batch_work
 from certificates.models import BatchItem, Certificate, CertificateBatch, CertificateTemplate
-from certificates.selectors import STALL_AFTER, can_issue_certificates, is_stalled
+from certificates.selectors import STALL_AFTER, batch_progress, can_issue_certificates, is_stalled
 from certificates.services import issue_certificate
 from records.selectors import trainee_record
 from tests import factories
@@ -170,7 +170,7 @@ def test_starting_queues_the_drains_and_a_second_start_resumes_only_a_stalled_ba
     assert CertificateBatch.objects.count() == 1
 
 
-def test_stalled_means_two_minutes_without_progress(school):
+def test_stalled_means_two_minutes_without_progress(school, monkeypatch):
     with override_settings(TASKS=QUEUED):
         batch, _outcome = batch_start(cohort=school.cohort)
     item = batch.items.first()
@@ -180,8 +180,17 @@ def test_stalled_means_two_minutes_without_progress(school):
     two_minutes = dt.timedelta(minutes=2)
     assert not is_stalled(batch, now=moved + two_minutes - dt.timedelta(seconds=1))
     assert is_stalled(batch, now=moved + two_minutes)
+    # The progress the page shows agrees, on both sides of the same instant.
+    for moment, stalled in [
+        (moved + two_minutes - dt.timedelta(seconds=1), False),
+        (moved + two_minutes, True),
+    ]:
+        monkeypatch.setattr(timezone, "now", lambda moment=moment: moment)
+        assert batch_progress(batch).stalled is stalled
+    monkeypatch.undo()
     batch.finished_at = timezone.now()
     assert not is_stalled(batch, now=moved + two_minutes)
+    assert not batch_progress(batch).stalled
 
 
 def test_resuming_adds_trainees_enrolled_since(school, django_capture_on_commit_callbacks):
