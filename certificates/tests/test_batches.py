@@ -145,6 +145,39 @@ def test_an_item_cut_short_after_its_numbers_gets_its_pdf_when_the_batch_resumes
     assert Certificate.objects.count() == 2
 
 
+def test_each_certificate_gets_its_pdf_straight_after_its_numbers(school):
+    """A worker makes the PDF right after issuing, so that one killed at any step leaves at
+    most one certificate without its PDF (and the list of the issued fills with documents)."""
+    school.done.append(complete(factories.enrol(factories.user("Trainee"), school.cohort)))
+    with override_settings(TASKS=QUEUED):
+        batch, _outcome = batch_start(cohort=school.cohort, started_by=school.official)
+    without_pdf = []
+
+    batch_work(
+        batch_id=batch.pk,
+        on_step=lambda: without_pdf.append(Certificate.objects.filter(pdf="").count()),
+    )
+
+    assert Certificate.objects.count() == 3 and max(without_pdf) == 1
+    assert without_pdf[-1] == 0
+
+
+def test_a_batch_whose_last_drain_died_after_its_last_step_is_closed_and_a_new_one_starts(
+    school, django_capture_on_commit_callbacks
+):
+    """Every item closed but the batch never marked finished: starting again does not find it
+    «running» (nothing would ever move it); it is closed and a new batch issues nothing twice."""
+    first, _outcome = run_batch(school, django_capture_on_commit_callbacks)
+    CertificateBatch.objects.filter(pk=first.pk).update(finished_at=None)
+
+    second, outcome = run_batch(school, django_capture_on_commit_callbacks)
+
+    first.refresh_from_db()
+    assert outcome == STARTED and second.pk != first.pk
+    assert first.finished_at is not None and second.finished_at is not None
+    assert Certificate.objects.count() == 2
+
+
 @override_settings(TASKS=QUEUED, CERTIFICATE_WORKERS_HINT=3)
 def test_starting_queues_the_drains_and_a_second_start_resumes_only_a_stalled_batch(
     school, django_capture_on_commit_callbacks
