@@ -178,6 +178,22 @@ def test_a_batch_whose_last_drain_died_after_its_last_step_is_closed_and_a_new_o
     assert Certificate.objects.count() == 2
 
 
+def test_a_certificate_issued_before_without_its_pdf_gets_it_from_the_batch(
+    school, django_capture_on_commit_callbacks
+):
+    """A single issuance cut short between its numbers and its PDF: the batch lists it as
+    issued before and makes the missing PDF, with the same serial."""
+    earlier = issue_certificate(enrolment=school.done[0])
+    assert not earlier.pdf
+
+    batch, _outcome = run_batch(school, django_capture_on_commit_callbacks)
+
+    earlier.refresh_from_db()
+    assert batch.items.get(enrolment=school.done[0]).state == State.ALREADY
+    assert earlier.pdf and earlier.serial.endswith("-00001")
+    assert Certificate.objects.filter(pdf="").count() == 0
+
+
 @override_settings(TASKS=QUEUED, CERTIFICATE_WORKERS_HINT=3)
 def test_starting_queues_the_drains_and_a_second_start_resumes_only_a_stalled_batch(
     school, django_capture_on_commit_callbacks
