@@ -43,6 +43,14 @@ def test_sums_of_100_and_101_give_zero():
     assert snils_checksum("920000002") == 99
 
 
+def test_above_101_the_sum_is_taken_mod_101_and_a_remainder_of_100_gives_zero_too():
+    # 201 = 9*9 + 9*8 + 6*7 + 1*6: 201 mod 101 = 100, which gives 0 like a sum of 100.
+    assert snils_checksum("996100000") == 0
+    assert snils_checksum("996100001") == 0  # 202 mod 101 = 0
+    assert snils_checksum("996000005") == 99  # 200 mod 101 = 99
+    assert normalise_snils("996-100-000 00") == "99610000000"
+
+
 @pytest.mark.parametrize("written", ["112-233-445 95", "11223344595", " 112 233 445 95 "])
 def test_a_valid_snils_in_the_ways_people_write_it(written):
     assert normalise_snils(written) == "11223344595"

@@ -15,7 +15,7 @@ from django_tasks_db.models import DBTaskResult
 
 from certificates.batches import RESUMED, RUNNING, STARTED, batch_start, batch_work
 from certificates.models import BatchItem, Certificate, CertificateBatch, CertificateTemplate
-from certificates.selectors import STALL_AFTER, can_issue_certificates, is_stalled
+from certificates.selectors import STALL_AFTER, batch_progress, can_issue_certificates, is_stalled
 from certificates.services import issue_certificate
 from records.selectors import trainee_record
 from tests import factories
@@ -145,6 +145,55 @@ def test_an_item_cut_short_after_its_numbers_gets_its_pdf_when_the_batch_resumes
     assert Certificate.objects.count() == 2
 
 
+def test_each_certificate_gets_its_pdf_straight_after_its_numbers(school):
+    """A worker makes the PDF right after issuing, so that one killed at any step leaves at
+    most one certificate without its PDF (and the list of the issued fills with documents)."""
+    school.done.append(complete(factories.enrol(factories.user("Trainee"), school.cohort)))
+    with override_settings(TASKS=QUEUED):
+        batch, _outcome = batch_start(cohort=school.cohort, started_by=school.official)
+    without_pdf = []
+
+    batch_work(
+        batch_id=batch.pk,
+        on_step=lambda: without_pdf.append(Certificate.objects.filter(pdf="").count()),
+    )
+
+    assert Certificate.objects.count() == 3 and max(without_pdf) == 1
+    assert without_pdf[-1] == 0
+
+
+def test_a_batch_whose_last_drain_died_after_its_last_step_is_closed_and_a_new_one_starts(
+    school, django_capture_on_commit_callbacks
+):
+    """Every item closed but the batch never marked finished: starting again does not find it
+    «running» (nothing would ever move it); it is closed and a new batch issues nothing twice."""
+    first, _outcome = run_batch(school, django_capture_on_commit_callbacks)
+    CertificateBatch.objects.filter(pk=first.pk).update(finished_at=None)
+
+    second, outcome = run_batch(school, django_capture_on_commit_callbacks)
+
+    first.refresh_from_db()
+    assert outcome == STARTED and second.pk != first.pk
+    assert first.finished_at is not None and second.finished_at is not None
+    assert Certificate.objects.count() == 2
+
+
+def test_a_certificate_issued_before_without_its_pdf_gets_it_from_the_batch(
+    school, django_capture_on_commit_callbacks
+):
+    """A single issuance cut short between its numbers and its PDF: the batch lists it as
+    issued before and makes the missing PDF, with the same serial."""
+    earlier = issue_certificate(enrolment=school.done[0])
+    assert not earlier.pdf
+
+    batch, _outcome = run_batch(school, django_capture_on_commit_callbacks)
+
+    earlier.refresh_from_db()
+    assert batch.items.get(enrolment=school.done[0]).state == State.ALREADY
+    assert earlier.pdf and earlier.serial.endswith("-00001")
+    assert Certificate.objects.filter(pdf="").count() == 0
+
+
 @override_settings(TASKS=QUEUED, CERTIFICATE_WORKERS_HINT=3)
 def test_starting_queues_the_drains_and_a_second_start_resumes_only_a_stalled_batch(
     school, django_capture_on_commit_callbacks
@@ -170,16 +219,27 @@ def test_starting_queues_the_drains_and_a_second_start_resumes_only_a_stalled_ba
     assert CertificateBatch.objects.count() == 1
 
 
-def test_stalled_means_two_minutes_without_progress(school):
+def test_stalled_means_two_minutes_without_progress(school, monkeypatch):
     with override_settings(TASKS=QUEUED):
         batch, _outcome = batch_start(cohort=school.cohort)
     item = batch.items.first()
     item.save()  # a step was made just now
     moved = item.updated_at
-    assert not is_stalled(batch, now=moved + STALL_AFTER - dt.timedelta(seconds=1))
-    assert is_stalled(batch, now=moved + STALL_AFTER)
+    # Spelled out rather than `STALL_AFTER`, so that a changed constant fails here.
+    two_minutes = dt.timedelta(minutes=2)
+    assert not is_stalled(batch, now=moved + two_minutes - dt.timedelta(seconds=1))
+    assert is_stalled(batch, now=moved + two_minutes)
+    # The progress the page shows agrees, on both sides of the same instant.
+    for moment, stalled in [
+        (moved + two_minutes - dt.timedelta(seconds=1), False),
+        (moved + two_minutes, True),
+    ]:
+        monkeypatch.setattr(timezone, "now", lambda moment=moment: moment)
+        assert batch_progress(batch).stalled is stalled
+    monkeypatch.undo()
     batch.finished_at = timezone.now()
-    assert not is_stalled(batch, now=moved + STALL_AFTER)
+    assert not is_stalled(batch, now=moved + two_minutes)
+    assert not batch_progress(batch).stalled
 
 
 def test_resuming_adds_trainees_enrolled_since(school, django_capture_on_commit_callbacks):

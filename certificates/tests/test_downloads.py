@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from certificates.codes import display_code
 from certificates.models import Certificate
+from certificates.selectors import current_certificates
 from certificates.services import (
     ensure_pdf,
     issue_certificate,
@@ -258,6 +259,24 @@ def test_the_trainee_is_told_when_to_recertify(client, school, monkeypatch, toda
     else:
         assert f"Пора пройти повторное обучение: срок действия удостоверения {notice}" in page
         assert ("Срок действия истёк" in page) == (notice == "истёк")
+
+
+@pytest.mark.parametrize("today", [dt.date(2027, 10, 1), dt.date(2027, 11, 20)])
+def test_a_revoked_certificate_brings_no_notice_to_recertify(client, school, monkeypatch, today):
+    """Within the notice period or after expiry, a revoked document is not one to renew: the
+    panel says it was revoked and nothing about its validity running out."""
+    certificate = factories.certificate(school.done[0], expires_on=dt.date(2027, 11, 19))
+    freeze(monkeypatch, today)
+    revoke_certificate(certificate=certificate, by=school.official, reason="Ошибка")
+    client.force_login(certificate.trainee)
+
+    page = client.get(reverse("courses:learning")).content.decode()
+
+    assert "Пора пройти повторное обучение" not in page
+    # The page hides it behind the revocation; the state itself says so too, for any other
+    # page that shows it.
+    state = current_certificates(trainee_id=certificate.trainee_id)[certificate.enrolment_id]
+    assert state.status == Certificate.Status.REVOKED and not state.recertify
 
 
 @pytest.mark.parametrize(

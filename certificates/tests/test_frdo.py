@@ -100,6 +100,24 @@ def test_a_cohorts_certificate_as_the_register_writes_it(client, world):
         assert row[column] is None, column
 
 
+def test_the_years_of_study_are_the_first_and_last_days_not_the_date_of_issue(client, world):
+    """A study across the new year, issued in the year after: three different years, each in
+    its own column."""
+    Certificate.objects.filter(pk=world.valid.pk).update(
+        studied_from=dt.date(2025, 12, 15),
+        studied_to=dt.date(2026, 12, 30),
+        issued_on=dt.date(2027, 1, 11),
+    )
+    client.force_login(world.official)
+
+    rows, _notes = download(client, {"cohort": world.cohort_a.pk})
+
+    row = by_number(rows, world.valid)
+    assert row["Год начала обучения (для документа о квалификации)"] == 2025
+    assert row["Год окончания обучения (для документа о квалификации)"] == 2026
+    assert row["Дата выдачи документа"] == "11.01.2027"
+
+
 def test_without_consent_to_processing_the_optional_fields_stay_empty(client, world):
     trainee = world.valid.trainee
     trainee.snils, trainee.birth_date = "11223344595", dt.date(1985, 3, 7)

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -406,6 +407,22 @@ def test_the_files_headers(client, world):
     response = client.get(reverse("certificates:register_csv"))
     assert response.streaming
     assert f"certificate-register-{today:%Y-%m-%d}.csv" in response["Content-Disposition"]
+
+
+def test_hours_are_whole_or_with_a_decimal_comma_in_the_csv_and_numbers_in_the_xlsx(client, world):
+    """Excel in a Russian locale reads «17,5» as a number and «17.5» as text (or a date)."""
+    Certificate.objects.filter(pk=world.valid.pk).update(total_hours=Decimal("17.5"))
+    client.force_login(world.official)
+    column = REGISTER_HEADER.index("Часов")
+    params = {"q": world.valid.serial}
+
+    from_csv = csv_rows(client.get(reverse("certificates:register_csv"), params))
+    from_xlsx = xlsx_rows(client.get(reverse("certificates:register_xlsx"), params))
+    whole = csv_rows(client.get(reverse("certificates:register_csv"), {"q": world.expired.serial}))
+
+    assert [row[column] for row in from_csv[1:]] == ["17,5"]
+    assert [row[column] for row in from_xlsx[1:]] == [17.5]
+    assert [row[column] for row in whole[1:]] == ["18"]
 
 
 def test_the_files_are_formula_safe(client, world):

@@ -171,6 +171,31 @@ def test_a_revoked_certificate_shows_the_date_and_the_public_reason_only(
     assert "Жалоба" not in page and "служебная" not in page
 
 
+@pytest.mark.parametrize(
+    ("time_zone", "moment", "shown"),
+    [
+        # 22:30 UTC is already 01:30 the next day in Moscow (UTC+3).
+        ("Europe/Moscow", dt.datetime(2026, 12, 21, 22, 30, tzinfo=dt.UTC), "22 декабря 2026"),
+        ("Europe/Moscow", dt.datetime(2026, 12, 21, 20, 59, tzinfo=dt.UTC), "21 декабря 2026"),
+        # 15:00 UTC is 01:00 the next day in Vladivostok (UTC+10).
+        ("Asia/Vladivostok", dt.datetime(2026, 12, 21, 15, 0, tzinfo=dt.UTC), "22 декабря 2026"),
+        ("Asia/Vladivostok", dt.datetime(2026, 12, 21, 13, 59, tzinfo=dt.UTC), "21 декабря 2026"),
+    ],
+)
+def test_the_revocation_date_is_the_regions_date_not_utcs(
+    client, holder, school, monkeypatch, time_zone, moment, shown
+):
+    region = holder.region
+    region.time_zone = time_zone
+    region.save()
+    freeze(monkeypatch, moment)
+    revoke_certificate(certificate=holder, by=school.official, reason="Ошибка в данных")
+
+    page = verify(client, holder.code).content.decode()
+
+    assert f"Документ отозван {shown} и больше не действует." in page
+
+
 def test_a_revoked_certificate_without_a_public_reason_gives_none(client, holder, school):
     revoke_certificate(certificate=holder, by=school.official, reason="Служебная причина")
 
