@@ -85,15 +85,6 @@ def placeholders_in(text: str) -> list[str]:
     return names
 
 
-def unknown_placeholders(text: str) -> list[str]:
-    """Names in `text` that are not placeholders (malformed fields count as unknown)."""
-    try:
-        names = placeholders_in(text)
-    except PlaceholderError as error:
-        return [error.field or "{}"]
-    return [name for name in dict.fromkeys(names) if name not in PLACEHOLDERS]
-
-
 def allowed_list() -> str:
     return ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
 
