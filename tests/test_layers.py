@@ -20,6 +20,7 @@ LAYERS = [
     {"records"},
     {"reminders"},
     {"certificates"},
+    {"dashboards"},
     {"content", "lms"},
 ]
 LEVEL = {app: level for level, apps in enumerate(LAYERS) for app in apps}

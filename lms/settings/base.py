@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "records",
     "security",
     "reminders",
+    "dashboards",
     "wagtail.sites",
     "accounts.apps.SchoolWagtailUsersConfig",
     "wagtail.snippets",
