@@ -1,1 +1,1 @@
-"""Officials' dashboards: completion by region and cohort, the federal comparison, trainees at risk."""
+"""Officials' dashboards: completion by region and cohort, and trainees at risk."""
