@@ -518,19 +518,24 @@ class Plan:
 
 
 def _cohort_plans(count: int, today: dt.date, rng: random.Random) -> list[Plan]:
+    """A region's cohorts: a quarter finished (at least one, from two cohorts up), a tenth
+    planned, the rest running at every stage; in order of their start."""
+    finished = max(1, round(count * 0.25)) if count > 1 else 0
+    planned = round(count * 0.1)
+    states = ["finished"] * finished + ["planned"] * planned
+    states += ["running"] * (count - len(states))
     plans = []
-    for _index in range(count):
+    for state in states:
         length = dt.timedelta(days=rng.randint(70, 98))  # ten to fourteen weeks
-        roll = rng.random()
-        if roll < 0.25:
+        if state == "finished":
             ends = today - dt.timedelta(days=rng.randint(16, 330))
-            plans.append(Plan("finished", ends - length, ends))
-        elif roll < 0.9:
+            plans.append(Plan(state, ends - length, ends))
+        elif state == "running":
             starts = today - dt.timedelta(days=int(length.days * rng.uniform(0.08, 0.95)))
-            plans.append(Plan("running", starts, starts + length))
+            plans.append(Plan(state, starts, starts + length))
         else:
             starts = today + dt.timedelta(days=rng.randint(5, 60))
-            plans.append(Plan("planned", starts, starts + length))
+            plans.append(Plan(state, starts, starts + length))
     return sorted(plans, key=lambda plan: plan.starts_on)
 
 
