@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from wagtail.models import Page, Site
@@ -118,6 +118,10 @@ class SyntheticReport:
 
 def synthetic_users():
     return get_user_model().objects.filter(username__startswith=USERNAME_PREFIX)
+
+
+def synthetic_cohorts():
+    return Cohort.objects.filter(program__slug=PROGRAM_SLUG)
 
 
 def synthetic_exists() -> bool:
@@ -812,15 +816,26 @@ class Builder:
         if plan.state == "finished" and withdrawn_on is None:
             count = total if rng.random() < 0.85 else int(total * rng.uniform(0.45, 0.95))
         else:
-            pace = min(1.15, max(0.2, rng.gauss(0.95, 0.25)))
-            # Nobody still studying has done everything: a running cohort's trainees complete at
-            # its end, and their certificates come with it.
-            count = min(total - 1, round(total * elapsed * pace))
+            pace = min(1.2, max(0.2, rng.gauss(0.95, 0.25)))
+            count = min(total, round(total * elapsed * pace))
+        rate = self._attendance(enrolment, sessions, presence, withdrawn_on, grader, rows, rng)
+        if count == total and plan.state != "finished":
+            # Done early, before the cohort's end. Such a trainee completes (and has their
+            # certificate) only if no session still to come can take their attendance below the
+            # threshold: sessions held later without them count as missed, and a certificate must
+            # not outlive its holder's completion. The others keep one piece of work to do.
+            rest = sum(1 for session in sessions if session.ends_at > self.now)
+            safe = AttendanceRate(attended=rate.attended, counted=rate.counted + rest)
+            if withdrawn_on is not None or not attendance_reaches(
+                safe, self.program.attendance_threshold
+            ):
+                count = total - 1
         # Some stall: their last activity is weeks old (the dashboards' first sign of risk).
         active_until = until
         if plan.state == "running" and rng.random() < 0.12 and (until - start).days > 35:
             active_until = until - dt.timedelta(days=rng.randint(15, 30))
         window = max(1, (active_until - start).days)
+        last_day = start + dt.timedelta(days=window * count // (count + 1))
         cells: dict[int, Decimal] = {}
         attempts: dict[int, list] = {}
         for index, activity in enumerate(self.activities[:count]):
@@ -873,7 +888,6 @@ class Builder:
             attempts[quiz.id] = self._attempts(
                 enrolment, quiz, [_pick(self.sheets[quiz.id][1], ability, rng)], at, rows
             )
-        rate = self._attendance(enrolment, sessions, presence, withdrawn_on, grader, rows, rng)
 
         if withdrawn_on is not None or count < total:
             return None
@@ -891,7 +905,7 @@ class Builder:
             return None
         if not attendance_reaches(rate, self.program.attendance_threshold):
             return None
-        return until
+        return last_day
 
     def _attempts(self, enrolment, activity, sheets, at, rows) -> list[QuizAttempt]:
         made = []
@@ -1010,9 +1024,10 @@ class Builder:
         counters, as `certificates.services.issue_certificate` numbers them one by one."""
         issued = []
         for enrolment, cohort, completed_on, issuer_id in complete:
-            issued_on = min(
-                today, max(completed_on, cohort.ends_on) + dt.timedelta(days=rng.randint(1, 10))
-            )
+            # A finished cohort's certificates come after its end; one who completed early has
+            # theirs a few days after their last piece of work.
+            after = max(completed_on, cohort.ends_on) if cohort.ends_on < today else completed_on
+            issued_on = min(today, after + dt.timedelta(days=rng.randint(1, 10)))
             issued.append((issued_on, enrolment.pk, enrolment, cohort, issuer_id))
         issued.sort(key=lambda row: row[:2])
         counters = {
@@ -1124,5 +1139,6 @@ def build_synthetic(
         for index, region in enumerate(chosen):
             progress(f"region {region.code}", index, len(chosen))
             federal.region(region, cohorts=cohorts_per_region, trainees=trainees_per_cohort)
+            reset_queries()  # with DEBUG on, Django keeps every statement: not a country's worth
         progress("done", len(chosen), len(chosen))
     return report

@@ -12,6 +12,7 @@ from dashboards.synthetic import (
     SyntheticSetExists,
     build_synthetic,
     reset_synthetic,
+    synthetic_cohorts,
 )
 
 BAR = 30
@@ -112,5 +113,8 @@ class Command(BaseCommand):
             from dashboards.services import rebuild_figures
         except ImportError:
             return
-        rebuild_figures(progress=lambda done, total: bar("figures", done, total))
+        rebuild_figures(
+            cohort_ids=list(synthetic_cohorts().values_list("pk", flat=True)),
+            progress=lambda done, total: bar("figures", done, total),
+        )
         bar.end()
