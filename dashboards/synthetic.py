@@ -160,6 +160,11 @@ def reset_synthetic(*, progress: Progress = _no_progress) -> int:
     regions = set(
         Certificate.objects.filter(enrolment__in=enrolments).values_list("region_id", flat=True)
     )
+    # PDFs made since (on first download) go with their rows.
+    storage = Certificate._meta.get_field("pdf").storage
+    made = Certificate.objects.filter(enrolment__in=enrolments).exclude(pdf="")
+    for name in made.values_list("pdf", flat=True):
+        storage.delete(name)
     steps = [
         (
             "certificates",
@@ -532,7 +537,7 @@ def _cohort_plans(count: int, today: dt.date, rng: random.Random) -> list[Plan]:
     for state in states:
         length = dt.timedelta(days=rng.randint(70, 98))  # ten to fourteen weeks
         if state == "finished":
-            ends = today - dt.timedelta(days=rng.randint(16, 330))
+            ends = today - dt.timedelta(days=rng.randint(16, 480))
             plans.append(Plan(state, ends - length, ends))
         elif state == "running":
             starts = today - dt.timedelta(days=int(length.days * rng.uniform(0.08, 0.95)))

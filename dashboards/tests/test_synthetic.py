@@ -14,11 +14,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.utils import timezone
+from pypdf import PdfReader
 from wagtail.models import Page
 
 from accounts.models import Region
 from assessments.models import CaseGrade, CaseSubmission, Question, QuestionBank, QuizAttempt
 from certificates.models import Certificate, CertificateTemplate, SerialCounter
+from certificates.services import ensure_pdf
 from courses.models import ActivityCompletion, Cohort, Enrolment, EnrolmentEvent
 from dashboards.synthetic import (
     PROGRAM_SLUG,
@@ -155,6 +157,22 @@ def assert_frozen_copy(certificate):
     assert certificate.printed["signatories"]
     assert certificate.issued_by in cohort.instructors.all()
     assert not certificate.pdf  # made on the first download
+
+
+def test_a_synthetic_certificate_renders_on_first_download_and_reset_removes_the_file():
+    build_synthetic(**TINY, seed=7)
+    certificate = Certificate.objects.first()
+
+    ensure_pdf(certificate=certificate)
+
+    with certificate.pdf.open("rb") as pdf:
+        text = PdfReader(pdf).pages[0].extract_text()
+    assert certificate.last_name in text
+    assert certificate.serial in text
+    storage, name = certificate.pdf.storage, certificate.pdf.name
+    assert storage.exists(name)
+    reset_synthetic()
+    assert not storage.exists(name)
 
 
 def test_serials_run_from_one_without_a_gap_in_each_region_and_year():
