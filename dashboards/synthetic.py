@@ -48,6 +48,7 @@ from assessments.models import (
     QuizPage,
     QuizSection,
     RubricCriterion,
+    SubmissionFile,
 )
 from assessments.selectors import counted_percent
 from certificates.codes import ALPHABET, LENGTH
@@ -213,6 +214,10 @@ def _reset(progress: Progress) -> int:
     made = Certificate.objects.filter(enrolment__in=enrolments).exclude(pdf="")
     for name in made.values_list("pdf", flat=True):
         storage.delete(name)
+    # And files someone uploaded since, signed in as a synthetic trainee.
+    uploaded = SubmissionFile.objects.filter(submission__enrolment__in=enrolments)
+    for upload in uploaded:
+        upload.file.delete(save=False)
     steps = [
         (
             "certificates",
@@ -221,6 +226,7 @@ def _reset(progress: Progress) -> int:
         ("certificates", Certificate.objects.filter(enrolment__in=enrolments)),
         ("batches", CertificateBatch.objects.filter(cohort__in=cohorts)),
         ("grades", CaseGrade.objects.filter(submission__enrolment__in=enrolments)),
+        ("files", uploaded),
         ("submissions", CaseSubmission.objects.filter(enrolment__in=enrolments)),
         ("attempts", QuizAttempt.objects.filter(enrolment__in=enrolments)),
         ("attendance", Attendance.objects.filter(enrolment__in=enrolments)),
@@ -229,10 +235,7 @@ def _reset(progress: Progress) -> int:
     ]
     for index, (name, queryset) in enumerate(steps):
         progress(f"reset: {name}", index, len(steps) + 3)
-        if name in ("submissions",):
-            queryset.delete()  # a few dependants (files) to cascade to
-        else:
-            _raw_delete(queryset)
+        _raw_delete(queryset)
     progress("reset: sessions and cohorts", len(steps), len(steps) + 3)
     Session.objects.filter(cohort__in=cohorts).delete()
     enrolments.delete()

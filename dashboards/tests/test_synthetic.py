@@ -12,13 +12,21 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 from pypdf import PdfReader
 from wagtail.models import Page
 
 from accounts.models import Region
-from assessments.models import CaseGrade, CaseSubmission, Question, QuestionBank, QuizAttempt
+from assessments.models import (
+    CaseGrade,
+    CaseSubmission,
+    Question,
+    QuestionBank,
+    QuizAttempt,
+    SubmissionFile,
+)
 from certificates.models import Certificate, CertificateTemplate, SerialCounter
 from certificates.services import ensure_pdf
 from courses.models import ActivityCompletion, Cohort, Enrolment, EnrolmentEvent
@@ -171,8 +179,18 @@ def test_a_synthetic_certificate_renders_on_first_download_and_reset_removes_the
     assert certificate.serial in text
     storage, name = certificate.pdf.storage, certificate.pdf.name
     assert storage.exists(name)
+    # A file a synthetic trainee uploaded since goes too.
+    upload = SubmissionFile(
+        submission=CaseSubmission.objects.first(),
+        original_name="план.pdf",
+        content_type="application/pdf",
+        size=3,
+    )
+    upload.file.save("plan.pdf", ContentFile(b"pdf"))
     reset_synthetic()
     assert not storage.exists(name)
+    assert not upload.file.storage.exists(upload.file.name)
+    assert not SubmissionFile.objects.exists()
 
 
 def test_serials_run_from_one_without_a_gap_in_each_region_and_year():
