@@ -1,0 +1,1 @@
+"""Officials' dashboards: completion by region and cohort, and trainees at risk."""
