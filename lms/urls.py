@@ -26,6 +26,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("assessments/", include("assessments.urls")),
     path("schedule/", include("schedule.urls")),
+    path("", include("dashboards.urls")),
     path("", include("certificates.urls")),
     path("", include("records.urls")),
     path("", include("courses.urls")),

@@ -1,0 +1,287 @@
+"""The dashboards' pages: who sees which, the figures and trainees at risk they show, the
+filters and sorting in the address, bad input, and a fixed number of queries per page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from courses.models import Enrolment
+from dashboards.services import rebuild_figures
+from tests import factories
+
+PASSWORD = factories.PASSWORD
+FEDERAL = reverse("dashboards:federal")
+
+
+def region_url(code: str, query: str = "") -> str:
+    return reverse("dashboards:region", args=(code,)) + (f"?{query}" if query else "")
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def region_rows(response) -> list[str]:
+    """The region names in the federal table, in their order."""
+    body = response.content.decode()
+    table = body.split('data-testid="regions"', 1)[1].split("<tfoot", 1)[0]
+    return re.findall(
+        r'data-testid="region-row">\s*<th scope="row"><a href="[^"]*">([^<]+)</a>', table
+    )
+
+
+# Who may see what -----------------------------------------------------------------------------
+
+
+def test_federal_official_and_administrator_see_the_regions_side_by_side(client, world):
+    for role, extra in (("Federal official", {}), ("Administrator", {"is_superuser": True})):
+        response = login(client, factories.user(role, region_code="77", **extra)).get(FEDERAL)
+        assert response.status_code == 200
+        assert region_rows(response) == sorted(region_rows(response), key=str.casefold)
+        names = region_rows(response)
+        assert set(names) == {world.cohort.region.name, world.elsewhere.region.name}
+
+
+def test_regional_official_is_sent_to_their_own_region(client, world):
+    official = factories.user("Regional official", region_code="86")
+    response = login(client, official).get(FEDERAL + "?status=running")
+    assert response.status_code == 302
+    assert response["Location"] == region_url("86")
+
+
+@pytest.mark.parametrize("role", ["Trainee", "Instructor", "Senior instructor"])
+def test_trainees_and_instructors_are_refused(client, world, role):
+    login(client, factories.user(role))
+    assert client.get(FEDERAL).status_code == 403
+    assert client.get(region_url("68")).status_code == 403
+
+
+def test_anonymous_goes_to_sign_in(client, world):
+    response = client.get(FEDERAL)
+    assert response.status_code == 302 and "login" in response["Location"]
+    response = client.get(region_url("68"))
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_official_of_another_region_gets_404_and_never_its_data(client, world):
+    official = factories.user("Regional official", region_code="86")
+    response = login(client, official).get(region_url("68"))
+    assert response.status_code == 404
+    assert "Группа A" not in response.content.decode()
+    # Their own region, yes (and the other region's cohort is not on it).
+    response = client.get(region_url("86"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Группа Ю" in body and "Группа A" not in body
+
+
+def test_unknown_region_is_404(client, world):
+    login(client, factories.user("Federal official", region_code="77"))
+    assert client.get(region_url("999")).status_code == 404
+
+
+def test_navigation_links_to_the_dashboards_for_officials_and_administrators(client, world):
+    link = f'href="{FEDERAL}"'
+    for role, extra, shown in (
+        ("Regional official", {}, True),
+        ("Federal official", {}, True),
+        ("Administrator", {"is_superuser": True}, True),
+        ("Instructor", {}, False),
+        ("Trainee", {}, False),
+    ):
+        client.force_login(factories.user(role, **extra))
+        body = client.get(reverse("notifications:list")).content.decode()
+        assert (link in body) is shown, role
+
+
+# What the pages show --------------------------------------------------------------------------
+
+
+def test_region_page_shows_each_cohort_with_its_figures_and_links(client, world):
+    enrolment = world.enrolments[1]
+
+    def withdraw():
+        enrolment.status = Enrolment.Status.WITHDRAWN
+        enrolment.withdrawn_on = timezone.localdate()
+        enrolment.save()
+
+    withdraw()
+    rebuild_figures()
+    response = login(client, world.official).get(region_url("68"))
+    body = response.content.decode()
+    rows = body.split('data-testid="cohorts"', 1)[1].split("</table>", 1)[0]
+    first = rows.split('data-testid="cohort-row"')[1]
+    assert reverse("courses:cohort_detail", args=(world.cohort.pk,)) in first
+    cells = re.findall(r'<td class="text-end">([^<]*)</td>', first)
+    # enrolled, active, completed, withdrawn, rate, grade, attendance, certificates, practice
+    assert cells[:4] == ["3", "2", "0", "1"]
+    assert cells[4] == "0,0"  # nobody completed of the two still in the cohort
+    assert "Группа B" in rows and "Группа Ю" not in rows
+
+
+def test_region_page_lists_trainees_at_risk_with_reasons_and_record_links(client, world):
+    response = login(client, world.official).get(region_url("68"))
+    body = response.content.decode()
+    table = body.split('data-testid="at-risk"', 1)[1].split("</table>", 1)[0]
+    for enrolment in world.enrolments:
+        assert reverse("records:record", args=(enrolment.pk,)) in table
+    # Nobody has done anything in the month since the cohorts started.
+    assert "Нет активности" in table or "No activity" in table
+    # Trainees of another region are never listed.
+    other = Enrolment.objects.get(cohort=world.elsewhere)
+    assert reverse("records:record", args=(other.pk,)) not in body
+
+
+def test_federal_table_has_the_country_total(client, world):
+    response = login(client, factories.user("Federal official", region_code="77")).get(FEDERAL)
+    body = response.content.decode()
+    total = body.split('data-testid="total-row"', 1)[1].split("</tr>", 1)[0]
+    cells = re.findall(r'<td class="text-end">([^<]*)</td>', total)
+    # cohorts, enrolled (3 + 1 in region 68, 1 in 86)
+    assert cells[:2] == ["3", "5"]
+
+
+# Sorting --------------------------------------------------------------------------------------
+
+
+def test_federal_table_sorts_by_a_column_both_ways_with_aria_sort(client, world):
+    login(client, factories.user("Federal official", region_code="77"))
+    tambov, yugra = world.cohort.region.name, world.elsewhere.region.name
+    response = client.get(FEDERAL + "?sort=-enrolled")
+    assert region_rows(response) == [tambov, yugra]  # 4 before 1
+    body = response.content.decode()
+    assert 'aria-sort="descending"><a href="?sort=enrolled">' in body
+    response = client.get(FEDERAL + "?sort=enrolled")
+    assert region_rows(response) == [yugra, tambov]
+    assert 'aria-sort="ascending"><a href="?sort=-enrolled">' in response.content.decode()
+    # Exactly one column says how the table is sorted.
+    assert response.content.decode().count("aria-sort=") == 1
+
+
+def test_sort_links_keep_the_filters_and_filter_form_keeps_the_sort(client, world):
+    login(client, factories.user("Federal official", region_code="77"))
+    body = client.get(FEDERAL + "?status=running&sort=-completed").content.decode()
+    assert 'href="?status=running&amp;sort=completed"' in body
+    assert '<input type="hidden" name="sort" value="-completed">' in body
+    # Region links carry the filters but not the sort.
+    assert f'href="{region_url("68")}?status=running"' in body
+
+
+@pytest.mark.parametrize("sort", ["bogus", "--enrolled", "", "name;drop"])
+def test_unknown_sort_falls_back_to_region_name(client, world, sort):
+    login(client, factories.user("Federal official", region_code="77"))
+    response = client.get(FEDERAL, {"sort": sort})
+    assert response.status_code == 200
+    names = region_rows(response)
+    assert names == sorted(names, key=str.casefold)
+
+
+# Filters --------------------------------------------------------------------------------------
+
+
+def test_filters_narrow_the_cohorts(client, world):
+    today = timezone.localdate()
+    planned = factories.cohort(
+        world.program,
+        name="Группа П",
+        starts_on=today + dt.timedelta(days=10),
+        ends_on=today + dt.timedelta(days=60),
+    )
+    rebuild_figures()
+    login(client, world.official)
+    body = client.get(region_url("68", "status=planned")).content.decode()
+    assert "Группа П" in body and "Группа A" not in body
+    body = client.get(region_url("68", "status=running")).content.decode()
+    assert "Группа П" not in body and "Группа A" in body
+    other_program = world.elsewhere.program
+    body = client.get(region_url("68", f"program={other_program.pk}")).content.decode()
+    assert "Группа A" not in body
+    body = client.get(region_url("68", f"program={world.program.pk}")).content.decode()
+    assert "Группа A" in body and "Группа П" in body
+    # A period that ends before the planned cohort starts leaves it out.
+    day = today + dt.timedelta(days=5)
+    body = client.get(region_url("68", f"period_from={today}&period_to={day}")).content.decode()
+    assert "Группа A" in body and "Группа П" not in body
+    day = today + dt.timedelta(days=10)
+    body = client.get(region_url("68", f"period_from={today}&period_to={day}")).content.decode()
+    assert "Группа П" in body
+    assert planned.pk
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "period_from=31.02.2026",
+        "period_from=2026-02-31",
+        "period_to=yesterday",
+        "period_from=2026-05-02&period_to=2026-05-01",
+        "program=999999",
+        "program=abc",
+        "status=paused",
+    ],
+)
+def test_bad_filters_get_a_clear_message_and_no_figures(client, world, query):
+    for user, url in (
+        (world.official, region_url("68", query)),
+        (factories.user("Federal official", region_code="77"), f"{FEDERAL}?{query}"),
+    ):
+        response = login(client, user).get(url)
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert 'data-testid="invalid-filters"' in body
+        assert "invalid-feedback" in body or 'data-testid="filter-errors"' in body
+        assert 'data-testid="cohorts"' not in body and 'data-testid="regions"' not in body
+        assert "Группа A" not in body.split('class="card card-body mb-3 dashboard-filters"')[1]
+
+
+def test_period_boundary_same_day_is_valid(client, world):
+    login(client, world.official)
+    body = client.get(region_url("68", "period_from=2026-05-01&period_to=2026-05-01"))
+    assert 'data-testid="invalid-filters"' not in body.content.decode()
+
+
+# Fixed number of queries ----------------------------------------------------------------------
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries.captured_queries)
+
+
+def _grow(world, *, cohorts: int, codes: list[str]):
+    today = timezone.localdate()
+    for i in range(cohorts):
+        cohort = factories.cohort(
+            world.program,
+            region_code=codes[i % len(codes)],
+            starts_on=today - dt.timedelta(days=20),
+            ends_on=today + dt.timedelta(days=10),
+        )
+        for _ in range(2):
+            factories.enrol(factories.user("Trainee"), cohort)
+    rebuild_figures()
+
+
+def test_pages_run_a_fixed_number_of_queries(client, world):
+    federal = factories.user("Federal official", region_code="77")
+    login(client, world.official)
+    client.get(region_url("68"))  # warm up caches (content types, site)
+    small_region = _queries(client, region_url("68"))
+    login(client, federal)
+    client.get(FEDERAL)
+    small_federal = _queries(client, FEDERAL + "?sort=-completion_rate")
+    _grow(world, cohorts=6, codes=["68", "77", "29", "50"])
+    login(client, world.official)
+    assert _queries(client, region_url("68")) == small_region
+    login(client, federal)
+    assert _queries(client, FEDERAL + "?sort=-completion_rate") == small_federal
+    assert small_region <= 12 and small_federal <= 10
