@@ -39,9 +39,9 @@ COLUMNS = [
     ("active", gettext_lazy("Active"), True),
     ("completed", gettext_lazy("Completed"), True),
     ("withdrawn", gettext_lazy("Withdrawn"), True),
-    ("completion_rate", gettext_lazy("Completion rate, %"), True),
-    ("mean_final_grade", gettext_lazy("Mean final grade, %"), True),
-    ("attendance_rate", gettext_lazy("Attendance rate, %"), True),
+    ("completion_rate", gettext_lazy("Completion rate"), True),
+    ("mean_final_grade", gettext_lazy("Mean final grade"), True),
+    ("attendance_rate", gettext_lazy("Attendance rate"), True),
     ("certificates", gettext_lazy("Certificates issued"), True),
     ("practice_hours_done", gettext_lazy("Practice hours done"), True),
 ]

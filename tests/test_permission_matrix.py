@@ -430,6 +430,19 @@ MATRIX: dict[str, Row] = {
         lambda w: reverse("certificates:verify", args=(w.certificate_a.code,)),
         everyone(200),
     ),
+    # Dashboards (helper "dashpages"): the regions side by side for federal officials and
+    # administrators (a regional official is sent to their region's page), and one region's
+    # page, which another region's official never sees (404). Trainees and instructors: 403.
+    "dashboards:federal": Row(
+        "get",
+        lambda w: reverse("dashboards:federal"),
+        signed_in(403, official_x=302, official_y=302, federal=200, admin=200),
+    ),
+    "dashboards:region": Row(
+        "get",
+        lambda w: reverse("dashboards:region", args=("68",)),
+        signed_in(403, official_x=200, official_y=404, federal=200, admin=200),
+    ),
     # Certificates (helper "verify"): the holder's PDF, and the staff's page of one certificate
     # with its revocation and reissue. A trainee never gets another's (404); the cohort's
     # followers get the page; only officials of the region, federal officials and

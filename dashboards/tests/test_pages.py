@@ -123,7 +123,7 @@ def test_region_page_shows_each_cohort_with_its_figures_and_links(client, world)
     cells = re.findall(r'<td class="text-end">([^<]*)</td>', first)
     # enrolled, active, completed, withdrawn, rate, grade, attendance, certificates, practice
     assert cells[:4] == ["3", "2", "0", "1"]
-    assert cells[4] == "0,0"  # nobody completed of the two still in the cohort
+    assert cells[4] == "0,0 %"  # nobody completed of the two still in the cohort
     assert "Группа B" in rows and "Группа Ю" not in rows
 
 
