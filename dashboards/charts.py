@@ -109,12 +109,12 @@ def format_count(value: int) -> str:
 
 def format_percent(value: float | Decimal) -> str:
     """A rate in per cent with one decimal: "12,5 %" in Russian (no-break space before %)."""
-    return _("%(number)s\u00a0%%") % {"number": number_format(value, 1, force_grouping=True)}
+    return f"{number_format(value, 1, force_grouping=True)}\u00a0%"
 
 
 def _percent_tick(value: float) -> str:
     """An axis step in per cent, whole: "25 %"."""
-    return _("%(number)s\u00a0%%") % {"number": number_format(int(value), 0)}
+    return f"{number_format(int(value), 0)}\u00a0%"
 
 
 def _nice_ticks(top: float, *, count: int = 5, whole: bool = True) -> list[float]:
