@@ -34,6 +34,8 @@ BAR_COLOR = "#0d6efd"  # Bootstrap's primary blue, 4.5:1 on white and on leather
 ROW_HEIGHT = 24  # per region in the horizontal bar chart
 WEEK_LABELS = 8  # at most this many week labels under the columns; the rest stay blank
 
+SVG_NAMESPACE = "{http://www.w3.org/2000/svg}"
+
 # leather's light grey labels fall short of WCAG's 4.5:1; these darker ones do not.
 COLORS = {"#9c9c9c": "#495057", "#666": "#495057", "#333": "#212529", "#f9f9f9": "#ffffff"}
 
@@ -139,6 +141,8 @@ def _sanitise(root: ET.Element) -> SafeString:
     unknown attribute (style=, on*=, href, font-family) is dropped, and so is any value that
     could reach out (url(...), a scheme such as javascript: or https:)."""
     for element in root.iter():
+        if isinstance(element.tag, str) and element.tag.startswith(SVG_NAMESPACE):
+            element.tag = element.tag[len(SVG_NAMESPACE) :]  # a parsed tree: plain names
         if element.get("fill") in COLORS:
             element.set("fill", COLORS[element.get("fill")])
         if not isinstance(element.tag, str) or element.tag not in ALLOWED_TAGS:
@@ -155,6 +159,7 @@ def _sanitise(root: ET.Element) -> SafeString:
                 if name == "xmlns" and value == "http://www.w3.org/2000/svg":
                     continue
                 del element.attrib[name]
+    root.set("xmlns", "http://www.w3.org/2000/svg")
     # ElementTree escapes text and attribute values; the text of titles and labels is data.
     return mark_safe(ET.tostring(root, encoding="unicode"))  # noqa: S308 - sanitised above
 
