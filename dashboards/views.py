@@ -20,12 +20,14 @@ from accounts.models import Region
 from accounts.roles import Role
 from courses.selectors import sees_all_regions
 
+from .charts import completions_per_week_svg, regions_bar_svg
 from .forms import DashboardFilterForm
 from .selectors import (
     federal_region_figures,
     region_cohort_figures,
     total_figures,
     trainees_at_risk,
+    weekly_completions,
 )
 
 FILTER_FIELDS = ("program", "status", "period_from", "period_to")
@@ -113,9 +115,15 @@ def federal(request):
                     "query": _filter_query(request, sort=following),
                 }
             )
+        ordered = _sorted(regions, sort)
         context.update(
-            regions=_sorted(regions, sort),
+            regions=ordered,
             total=total_figures(regions, name=_("Whole country")),
+            # The chart follows the table's order, so that sorting the table sorts the chart.
+            chart=regions_bar_svg(
+                [(row.name, row.completion_rate) for row in ordered],
+                title=_("Completion rate by region"),
+            ),
             headers=headers,
             filter_query=_filter_query(request, sort=""),
         )
@@ -138,9 +146,14 @@ def region(request, code: str):
     if context["valid"]:
         filters = form.filters()
         cohorts = region_cohort_figures(region=region, filters=filters)
+        weeks = weekly_completions(region=region, filters=filters)
         context.update(
             cohorts=cohorts,
             at_risk=trainees_at_risk(region=region, filters=filters),
+            chart=completions_per_week_svg(
+                [(week.start, week.count) for week in weeks],
+                title=_("Completions per week"),
+            ),
             filter_query=_filter_query(request, sort=""),
         )
     return render(request, "dashboards/region.html", context)

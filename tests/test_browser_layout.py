@@ -92,6 +92,7 @@ def _pages_by_role() -> dict[str, list[str]]:
         reverse("certificates:register"),
         reverse("certificates:detail", args=(revoked.pk,)),
         reverse("certificates:batch", args=(cohort.pk, batch.pk)),
+        reverse("dashboards:region", args=("68",)),
     ]
     return {
         "trainee01": [
@@ -114,7 +115,7 @@ def _pages_by_role() -> dict[str, list[str]]:
         ],
         "instructor": teaching,
         "official": running,
-        "admin": [*teaching, *running[2:]],
+        "admin": [*teaching, *running[2:], reverse("dashboards:federal")],
     }
 
 

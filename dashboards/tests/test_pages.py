@@ -285,3 +285,36 @@ def test_pages_run_a_fixed_number_of_queries(client, world):
     login(client, federal)
     assert _queries(client, FEDERAL + "?sort=-completion_rate") == small_federal
     assert small_region <= 12 and small_federal <= 10
+
+
+# Charts ---------------------------------------------------------------------------------------
+
+
+def test_the_federal_chart_has_a_bar_per_region_in_the_tables_order(client, world):
+    login(client, factories.user("Federal official", region_code="77"))
+
+    for sort in ("-enrolled", "enrolled"):
+        response = client.get(FEDERAL + f"?sort={sort}")
+        chart = response.context["chart"]
+        assert [label for label, _value in chart.rows] == region_rows(response)
+        body = response.content.decode()
+        section = body.split('data-testid="regions-chart"', 1)[1]
+        assert "<svg" in section and "<table" in section
+
+
+def test_the_region_chart_counts_the_weeks_completions(client, world):
+    from dashboards.selectors import weekly_completions
+
+    login(client, factories.user("Federal official", region_code="77"))
+    region = world.cohort.region
+
+    response = client.get(region_url(region.code))
+
+    chart = response.context["chart"]
+    weeks = weekly_completions(region=region)
+    assert len(chart.rows) == len(weeks)
+    section = response.content.decode().split('data-testid="weekly-chart"', 1)[1]
+    if any(week.count for week in weeks):
+        assert "<svg" in section
+    else:
+        assert chart.empty_message in section
