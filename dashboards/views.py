@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.models import Region
 from accounts.roles import Role
@@ -37,10 +37,10 @@ FILTER_FIELDS = ("program", "status", "period_from", "period_to")
 COLUMNS = [
     ("name", gettext_lazy("Region"), False),
     ("cohorts", gettext_lazy("Cohorts"), True),
-    ("enrolled", gettext_lazy("Enrolled"), True),
-    ("active", gettext_lazy("Active"), True),
-    ("completed", gettext_lazy("Completed"), True),
-    ("withdrawn", gettext_lazy("Withdrawn"), True),
+    ("enrolled", pgettext_lazy("dashboard column", "Enrolled"), True),
+    ("active", pgettext_lazy("dashboard column", "Active"), True),
+    ("completed", pgettext_lazy("dashboard column", "Completed"), True),
+    ("withdrawn", pgettext_lazy("dashboard column", "Withdrawn"), True),
     ("completion_rate", gettext_lazy("Completion rate"), True),
     ("mean_final_grade", gettext_lazy("Mean final grade"), True),
     ("attendance_rate", gettext_lazy("Attendance rate"), True),

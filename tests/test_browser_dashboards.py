@@ -1,0 +1,52 @@
+"""Browser journey of the dashboards, on the demo school: a regional official opens theirs, sees
+the chart and the trainees at risk and drills down to one trainee's record; a federal official
+sorts the regions."""
+
+import re
+
+from tests.browser import BROWSER_TEST, new_page, serious_violations, sign_in
+
+pytestmark = BROWSER_TEST
+
+
+def test_regional_official_drills_down_and_federal_official_sorts(demo_browser):
+    from playwright.sync_api import expect
+
+    chromium, base = demo_browser
+    page = new_page(chromium)
+    sign_in(page, base, "official")
+    page.get_by_role("link", name="Панели показателей").first.click()
+    # A regional official lands on their own region.
+    expect(page).to_have_url(re.compile(r"/dashboards/regions/68/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Тамбовская область")
+    chart = page.get_by_test_id("weekly-chart")
+    expect(chart.locator("svg[role=img], p").first).to_be_visible()
+    expect(page.get_by_test_id("cohorts")).to_contain_text("Группа 1")
+    assert serious_violations(page) == []
+
+    at_risk = page.get_by_test_id("at-risk-row").first
+    expect(at_risk).to_be_visible()
+    name = at_risk.locator("th a").inner_text()
+    at_risk.locator("th a").click()
+    expect(page).to_have_url(re.compile(r"/records/\d+/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(name)
+
+    # Another region's page does not exist for this official.
+    response = page.goto(f"{base}/dashboards/regions/86/")
+    assert response.status == 404
+
+    federal = new_page(chromium)
+    sign_in(federal, base, "federal")
+    federal.goto(f"{base}/dashboards/")
+    regions = federal.get_by_test_id("regions")
+    expect(regions.locator("[data-testid=region-row]")).to_have_count(2)
+    expect(federal.get_by_test_id("regions-chart").locator("svg")).to_be_visible()
+    heading = regions.locator("thead th", has_text="Зачислено")
+    heading.get_by_role("link").click()
+    expect(heading).to_have_attribute("aria-sort", "descending")
+    first = regions.locator("[data-testid=region-row] th a").first
+    expect(first).to_have_text("Тамбовская область")  # 18 enrolled before Yugra's 6
+    heading.get_by_role("link").click()
+    expect(heading).to_have_attribute("aria-sort", "ascending")
+    expect(first).to_have_text("Ханты-Мансийский автономный округ — Югра")
+    assert serious_violations(federal) == []
