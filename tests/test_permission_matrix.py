@@ -443,6 +443,40 @@ MATRIX: dict[str, Row] = {
         lambda w: reverse("dashboards:region", args=("68",)),
         signed_in(403, official_x=200, official_y=404, federal=200, admin=200),
     ),
+    # Dashboards' files (helper "dashexports"): each table as XLSX and CSV, under the pages'
+    # rules: the regions for federal officials and administrators (a regional official is sent
+    # to their region's page), a region's cohorts and trainees at risk never to another
+    # region's official (404). Trainees and instructors: 403.
+    "dashboards:regions_xlsx": Row(
+        "get",
+        lambda w: reverse("dashboards:regions_xlsx"),
+        signed_in(403, official_x=302, official_y=302, federal=200, admin=200),
+    ),
+    "dashboards:cohorts_xlsx": Row(
+        "get",
+        lambda w: reverse("dashboards:cohorts_xlsx", args=("68",)),
+        signed_in(403, official_x=200, official_y=404, federal=200, admin=200),
+    ),
+    "dashboards:at_risk_xlsx": Row(
+        "get",
+        lambda w: reverse("dashboards:at_risk_xlsx", args=("68",)),
+        signed_in(403, official_x=200, official_y=404, federal=200, admin=200),
+    ),
+    "dashboards:regions_csv": Row(
+        "get",
+        lambda w: reverse("dashboards:regions_csv"),
+        signed_in(403, official_x=302, official_y=302, federal=200, admin=200),
+    ),
+    "dashboards:cohorts_csv": Row(
+        "get",
+        lambda w: reverse("dashboards:cohorts_csv", args=("68",)),
+        signed_in(403, official_x=200, official_y=404, federal=200, admin=200),
+    ),
+    "dashboards:at_risk_csv": Row(
+        "get",
+        lambda w: reverse("dashboards:at_risk_csv", args=("68",)),
+        signed_in(403, official_x=200, official_y=404, federal=200, admin=200),
+    ),
     # Certificates (helper "verify"): the holder's PDF, and the staff's page of one certificate
     # with its revocation and reissue. A trainee never gets another's (404); the cohort's
     # followers get the page; only officials of the region, federal officials and
