@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from certificates.exports import ru_date
 
@@ -36,10 +37,10 @@ FIGURES = (
 def _figure_headings() -> list[str]:
     # The page's headings; rates and means are per cent, as the page shows them with «%».
     return [
-        _("Enrolled"),
-        _("Active"),
-        _("Completed"),
-        _("Withdrawn"),
+        pgettext("dashboard column", "Enrolled"),
+        pgettext("dashboard column", "Active"),
+        pgettext("dashboard column", "Completed"),
+        pgettext("dashboard column", "Withdrawn"),
         _("Completion rate") + ", %",
         _("Mean final grade") + ", %",
         _("Attendance rate") + ", %",

@@ -1,8 +1,12 @@
 """Browser journey of the dashboards, on the demo school: a regional official opens theirs, sees
-the chart and the trainees at risk and drills down to one trainee's record; a federal official
+the chart and the trainees at risk, downloads the cohorts' table and drills down to one
+trainee's record; a federal official
 sorts the regions."""
 
 import re
+from io import BytesIO
+
+from openpyxl import load_workbook
 
 from tests.browser import BROWSER_TEST, new_page, serious_violations, sign_in
 
@@ -23,6 +27,13 @@ def test_regional_official_drills_down_and_federal_official_sorts(demo_browser):
     expect(chart.locator("svg[role=img], p").first).to_be_visible()
     expect(page.get_by_test_id("cohorts")).to_contain_text("Группа 1")
     assert serious_violations(page) == []
+
+    # The cohorts' table as XLSX, with the page's filters.
+    with page.expect_download() as download:
+        page.get_by_test_id("downloads").first.get_by_role("link", name=re.compile("XLSX")).click()
+    sheet = load_workbook(BytesIO(download.value.path().read_bytes()), read_only=True).active
+    cells = [str(cell) for row in sheet.iter_rows(values_only=True) for cell in row if cell]
+    assert "Группа 1" in cells
 
     at_risk = page.get_by_test_id("at-risk-row").first
     expect(at_risk).to_be_visible()
