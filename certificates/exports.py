@@ -11,19 +11,16 @@ zipstream-ng as it is downloaded.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
-import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import pgettext_lazy
 
-from core.spreadsheets import is_number, spreadsheet_value
+from core.spreadsheets import csv_bytes, csv_stream, xlsx_file
 
 from .models import Certificate, DocumentKind
 
@@ -113,87 +110,11 @@ def _table(certificates, *, day: dt.date, labels: Labels) -> Iterator[list]:
         yield register_row(certificate, day=day, labels=labels)
 
 
-# --- CSV, streamed -------------------------------------------------------------------------
-
-
-def _csv_cells(row: Sequence[object]) -> list:
-    # The rules of core.spreadsheets.csv_bytes: formula-safe text, decimal commas.
-    cells = []
-    for value in row:
-        safe = spreadsheet_value(value)
-        cells.append(str(safe).replace(".", ",") if is_number(safe) else safe)
-    return cells
-
-
-def csv_stream(rows: Iterable[Sequence[object]], *, rows_per_chunk: int = 200) -> Iterator[bytes]:
-    """Semicolon-separated UTF-8 with a BOM, as `core.spreadsheets.csv_bytes` writes it, but a
-    chunk of rows at a time, for a StreamingHttpResponse."""
-    yield "\ufeff".encode()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    for number, row in enumerate(rows, start=1):
-        writer.writerow(_csv_cells(row))
-        if number % rows_per_chunk == 0:
-            yield buffer.getvalue().encode()
-            buffer.seek(0)
-            buffer.truncate()
-    if buffer.tell():
-        yield buffer.getvalue().encode()
-
-
-def csv_file_bytes(rows: Iterable[Sequence[object]]) -> bytes:
-    return b"".join(csv_stream(rows))
-
-
-# --- XLSX, write-only ------------------------------------------------------------------------
-
-
-def write_xlsx(sheets: Sequence[tuple[str, Iterable[Sequence[object]], Sequence[int]]]):
-    """An XLSX of several sheets (title, rows with the header first, column widths) in a
-    temporary file, rewound, for a FileResponse (which closes, and so deletes, it).
-
-    openpyxl's write-only mode keeps no row in memory once written. Cells are typed as in
-    `core.spreadsheets.xlsx_bytes`: numbers as numbers, everything else as formula-safe text.
-    """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
-    for title, rows, widths in sheets:
-        sheet = workbook.create_sheet(title=title)
-        for column_number, width in enumerate(widths, start=1):
-            sheet.column_dimensions[get_column_letter(column_number)].width = width
-        sheet.freeze_panes = "A2"
-        for row_number, row in enumerate(rows, start=1):
-            cells = []
-            for value in row:
-                safe = spreadsheet_value(value)
-                if is_number(safe):
-                    cell = WriteOnlyCell(
-                        sheet, value=float(safe) if isinstance(safe, Decimal) else safe
-                    )
-                else:
-                    cell = WriteOnlyCell(sheet, value=safe)
-                    cell.data_type = "s"
-                    cell.number_format = "@"
-                if row_number == 1:
-                    cell.font = bold
-                cells.append(cell)
-            sheet.append(cells)
-    file = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
-    workbook.save(file)
-    file.seek(0)
-    return file
-
-
 REGISTER_WIDTHS = (16, 14, 34, 40, 20, 22, 26, 8, 12, 12, 12)
 
 
 def register_xlsx(certificates: QuerySet[Certificate], *, day: dt.date):
-    return write_xlsx([("Реестр", register_table(certificates, day=day), REGISTER_WIDTHS)])
+    return xlsx_file([("Реестр", register_table(certificates, day=day), REGISTER_WIDTHS)])
 
 
 def register_csv(certificates: QuerySet[Certificate], *, day: dt.date) -> Iterator[bytes]:
@@ -247,5 +168,5 @@ def cohort_archive(certificates: Sequence[Certificate], *, day: dt.date):
     for certificate in certificates:
         archive.add(_stored_chunks(certificate), archive_name(certificate, taken))
         table.append(register_row(certificate, day=day, labels=labels))
-    archive.add(csv_file_bytes(table), "Реестр.csv")
+    archive.add(csv_bytes(table), "Реестр.csv")
     return archive

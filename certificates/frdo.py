@@ -29,8 +29,9 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 
 from accounts.snils import format_snils
+from core.spreadsheets import xlsx_file
 
-from .exports import hours, ru_date, write_xlsx
+from .exports import hours, ru_date
 from .models import Certificate, DocumentKind
 
 # The ФИС ФРДО template for ДПО («Шаблон ДПО», документы о квалификации), its 40 columns in
@@ -243,14 +244,14 @@ def _notes_rows(report: FrdoReport, *, left_out: list[str], day: dt.date) -> Ite
 
 def frdo_xlsx(certificates: QuerySet[Certificate], *, day: dt.date):
     """The register's file for a selection of certificates (a cohort's, or a period's): the
-    template's sheet, then «Примечания». A temporary file, rewound (see `write_xlsx`)."""
+    template's sheet, then «Примечания». A temporary file, rewound (`xlsx_file`)."""
     report = FrdoReport()
     left_out = list(
         certificates.filter(kind=DocumentKind.QUALIFICATION, revoked_at__isnull=False)
         .order_by("serial")
         .values_list("serial", flat=True)
     )
-    return write_xlsx(
+    return xlsx_file(
         [
             ("Шаблон ДПО", _data_rows(frdo_certificates(certificates), report), [22] * 40),
             ("Примечания", _notes_rows(report, left_out=left_out, day=day), (48, 90, 18)),

@@ -1,5 +1,6 @@
-"""The CSV and XLSX files we produce: every exporter writes its rows through `csv_bytes` or
-`xlsx_bytes`, and both pass each cell through `spreadsheet_value`.
+"""The CSV and XLSX files we produce: every exporter writes its rows through `csv_bytes` /
+`csv_stream` or `xlsx_bytes` / `xlsx_file`, and all of them pass each cell through
+`spreadsheet_value`.
 
 A spreadsheet runs a cell that begins with `=`, `+`, `-` or `@` (or a tab or line break before
 one) as a formula, so a trainee's e-mail such as `=cmd|'/c calc'!a0@x.ru` would run on the
@@ -12,7 +13,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -41,17 +43,47 @@ def spreadsheet_value(value: object) -> str | int | float | Decimal:
     return text
 
 
-def csv_bytes(rows: Iterable[Sequence[object]]) -> bytes:
-    """Semicolon-separated UTF-8 with a BOM and decimal commas, as Russian Excel reads it."""
+def _csv_cells(row: Sequence[object]) -> list:
+    """Formula-safe text, numbers with decimal commas (as Russian Excel reads them)."""
+    cells = []
+    for value in row:
+        safe = spreadsheet_value(value)
+        cells.append(str(safe).replace(".", ",") if is_number(safe) else safe)
+    return cells
+
+
+def csv_stream(rows: Iterable[Sequence[object]], *, rows_per_chunk: int = 200) -> Iterator[bytes]:
+    """Semicolon-separated UTF-8 with a BOM (which makes Excel read it as UTF-8), a chunk of rows
+    at a time, for a StreamingHttpResponse."""
+    yield "\ufeff".encode()
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
-    for row in rows:
-        line = []
-        for value in row:
-            safe = spreadsheet_value(value)
-            line.append(str(safe).replace(".", ",") if is_number(safe) else safe)
-        writer.writerow(line)
-    return buffer.getvalue().encode("utf-8-sig")  # the BOM makes Excel read it as UTF-8
+    for number, row in enumerate(rows, start=1):
+        writer.writerow(_csv_cells(row))
+        if number % rows_per_chunk == 0:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue().encode()
+
+
+def csv_bytes(rows: Iterable[Sequence[object]]) -> bytes:
+    """The whole CSV of `csv_stream` at once."""
+    return b"".join(csv_stream(rows))
+
+
+def _typed(cell, value: object, *, header: bool, bold) -> None:
+    """Numbers as numbers; everything else as formula-safe text, typed as text ("@")."""
+    safe = spreadsheet_value(value)
+    if is_number(safe):
+        cell.value = float(safe) if isinstance(safe, Decimal) else safe
+    else:
+        cell.value = safe
+        cell.data_type = "s"
+        cell.number_format = "@"
+    if header:
+        cell.font = bold
 
 
 def xlsx_bytes(
@@ -72,16 +104,8 @@ def xlsx_bytes(
     bold = Font(bold=True)
     for row_number, row in enumerate(rows, start=1):
         for column_number, value in enumerate(row, start=1):
-            safe = spreadsheet_value(value)
             cell = sheet.cell(row=row_number, column=column_number)
-            if is_number(safe):
-                cell.value = float(safe) if isinstance(safe, Decimal) else safe
-            else:
-                cell.value = safe
-                cell.data_type = "s"
-                cell.number_format = "@"
-            if row_number == 1:
-                cell.font = bold
+            _typed(cell, value, header=row_number == 1, bold=bold)
     for column_number, width in enumerate(column_widths, start=1):
         sheet.column_dimensions[get_column_letter(column_number)].width = width
     if freeze_panes:
@@ -89,3 +113,35 @@ def xlsx_bytes(
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def xlsx_file(sheets: Sequence[tuple[str, Iterable[Sequence[object]], Sequence[int]]]):
+    """An XLSX of several sheets (title, rows with the header first, column widths) in a
+    temporary file, rewound, for a FileResponse (which closes, and so deletes, it).
+
+    openpyxl's write-only mode keeps no row in memory once written; cells are typed as in
+    `xlsx_bytes`, and the header row stays in view.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for title, rows, widths in sheets:
+        sheet = workbook.create_sheet(title=title)
+        for column_number, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(column_number)].width = width
+        sheet.freeze_panes = "A2"
+        for row_number, row in enumerate(rows, start=1):
+            cells = []
+            for value in row:
+                cell = WriteOnlyCell(sheet)
+                _typed(cell, value, header=row_number == 1, bold=bold)
+                cells.append(cell)
+            sheet.append(cells)
+    file = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+    workbook.save(file)
+    file.seek(0)
+    return file

@@ -6,7 +6,7 @@ page's filters and, for the regions, its sort), so a file holds exactly the page
 headings and reasons are Russian whatever the request's language, like the certificates'
 register; every cell goes through `core.spreadsheets.spreadsheet_value` (a cohort named
 «=HYPERLINK(…)» stays text), the CSV is streamed and the XLSX written in openpyxl's write-only
-mode (`certificates.exports`).
+mode (`core.spreadsheets.csv_stream`, `xlsx_file`).
 """
 
 from __future__ import annotations

@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.models import Region
 from accounts.roles import Role
-from certificates.exports import csv_stream, write_xlsx
 from core.http import CSV, XLSX, attachment_headers
+from core.spreadsheets import csv_stream, xlsx_file
 from courses.selectors import sees_all_regions
 
 from .charts import completions_per_week_svg, regions_bar_svg
@@ -191,7 +191,7 @@ def _file(rows: list[list], *, fmt: str, name: str, sheet: str, widths):
     """The rows as a download: XLSX written in write-only mode to a temporary file, CSV
     streamed a chunk of rows at a time."""
     if fmt == "xlsx":
-        response = FileResponse(write_xlsx([(sheet, rows, widths)]), content_type=XLSX)
+        response = FileResponse(xlsx_file([(sheet, rows, widths)]), content_type=XLSX)
     else:
         response = StreamingHttpResponse(csv_stream(rows), content_type=CSV)
     return attachment_headers(response, f"{name}-{timezone.localdate():%Y-%m-%d}.{fmt}")
