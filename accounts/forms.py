@@ -4,6 +4,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.users.forms import UserCreationForm, UserEditForm
 
+from core.forms import DateInput
+
 from .models import Region, User
 from .phones import normalise_phone
 from .snils import format_snils, normalise_snils
@@ -80,7 +82,7 @@ class ProfileForm(forms.ModelForm):
     birth_date = forms.DateField(
         label=_("Date of birth"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
 
     # Shown apart, in their own fieldset, with what they are for.

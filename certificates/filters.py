@@ -9,17 +9,11 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import check_period, filter_date
 from courses.selectors import cohorts_visible_to
 
 from .exports import STATUS_LABELS
 from .selectors import register_certificates, register_regions
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self):
-        super().__init__(format="%Y-%m-%d")
 
 
 class RegisterFilterForm(forms.Form):
@@ -45,18 +39,8 @@ class RegisterFilterForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": _("Choose a status from the list.")},
     )
-    issued_from = forms.DateField(
-        label=_("Issued from"),
-        required=False,
-        widget=DateInput(),
-        error_messages={"invalid": _("Enter the date as DD.MM.YYYY.")},
-    )
-    issued_to = forms.DateField(
-        label=_("Issued until"),
-        required=False,
-        widget=DateInput(),
-        error_messages={"invalid": _("Enter the date as DD.MM.YYYY.")},
-    )
+    issued_from = filter_date(_("Issued from"))
+    issued_to = filter_date(_("Issued until"))
     q = forms.CharField(label=_("Name or serial"), max_length=100, required=False)
 
     def __init__(self, data=None, *, user):
@@ -72,12 +56,7 @@ class RegisterFilterForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        start, end = cleaned.get("issued_from"), cleaned.get("issued_to")
-        if start and end and start > end:
-            raise forms.ValidationError(
-                _("The start of the period (%(start)s) is after its end (%(end)s).")
-                % {"start": f"{start:%d.%m.%Y}", "end": f"{end:%d.%m.%Y}"}
-            )
+        check_period(cleaned, "issued_from", "issued_to")
         return cleaned
 
     def certificates(self, *, day: dt.date):

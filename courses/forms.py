@@ -5,18 +5,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Region
 from accounts.roles import Role
+from core.forms import DateInput
 
 from .imports import MAX_FILE_BYTES
 from .models import Cohort, Enrolment, ProgramPage
 from .selectors import sees_all_regions
 from .services import WITHDRAWAL_REASON_MAX, withdrawal_errors
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class CohortForm(forms.ModelForm):

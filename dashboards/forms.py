@@ -8,16 +8,10 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import check_period, filter_date
 from courses.models import ProgramPage
 
 from .selectors import CohortStatus, DashboardFilters
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self):
-        super().__init__(format="%Y-%m-%d")
 
 
 class DashboardFilterForm(forms.Form):
@@ -34,18 +28,8 @@ class DashboardFilterForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": _("Choose a status from the list.")},
     )
-    period_from = forms.DateField(
-        label=_("Period from"),
-        required=False,
-        widget=DateInput(),
-        error_messages={"invalid": _("Enter the date as DD.MM.YYYY.")},
-    )
-    period_to = forms.DateField(
-        label=_("Period until"),
-        required=False,
-        widget=DateInput(),
-        error_messages={"invalid": _("Enter the date as DD.MM.YYYY.")},
-    )
+    period_from = filter_date(_("Period from"))
+    period_to = filter_date(_("Period until"))
 
     def __init__(self, data=None):
         # Only the filter fields are read: `sort` and anything else in the address are not ours.
@@ -60,12 +44,7 @@ class DashboardFilterForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        start, end = cleaned.get("period_from"), cleaned.get("period_to")
-        if start and end and start > end:
-            raise forms.ValidationError(
-                _("The start of the period (%(start)s) is after its end (%(end)s).")
-                % {"start": f"{start:%d.%m.%Y}", "end": f"{end:%d.%m.%Y}"}
-            )
+        check_period(cleaned, "period_from", "period_to")
         return cleaned
 
     def filters(self, *, today: dt.date | None = None) -> DashboardFilters:
