@@ -9,6 +9,7 @@ its PDF nor what verification shows. A correction is a reissue: a new certificat
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -302,6 +303,13 @@ class Certificate(models.Model):
         if self.expires_on is not None and day > self.expires_on:
             return self.Status.EXPIRED
         return self.Status.VALID
+
+    @property
+    def revoked_on(self) -> dt.date | None:
+        """The day of the revocation in the certificate's region, as verification prints it."""
+        if self.revoked_at is None:
+            return None
+        return self.revoked_at.astimezone(ZoneInfo(self.region.time_zone)).date()
 
     @property
     def successor(self) -> Certificate | None:

@@ -8,8 +8,6 @@ however many enrolments the page lists and however many times each was reissued.
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from django import template
 from django.urls import reverse
 
@@ -57,9 +55,5 @@ def enrolment_certificate(context, enrolment: Enrolment) -> dict:
         "staff": staff,
         "may_download": staff or (is_holder and holder_may_download(certificate)),
         "verify_url": reverse("certificates:verify", args=[display_code(certificate.code)]),
-        "revoked_on": (
-            certificate.revoked_at.astimezone(ZoneInfo(certificate.region.time_zone)).date()
-            if certificate.revoked_at
-            else None
-        ),
+        "revoked_on": certificate.revoked_on,
     }

@@ -9,8 +9,6 @@ show at once), and the code in the address is not sent on to other sites.
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from django.conf import settings
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -73,11 +71,6 @@ def verify(request, code: str):
             )
         )
     status = certificate_status(certificate)
-    revoked_on = (
-        certificate.revoked_at.astimezone(ZoneInfo(certificate.region.time_zone)).date()
-        if certificate.revoked_at
-        else None
-    )
     return _public(
         render(
             request,
@@ -91,7 +84,7 @@ def verify(request, code: str):
                 "fields": printed_fields(certificate),
                 "signatories": certificate.printed.get("signatories", []),
                 "successor": certificate.successor,
-                "revoked_on": revoked_on,
+                "revoked_on": certificate.revoked_on,
             },
         )
     )
