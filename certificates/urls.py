@@ -31,10 +31,7 @@ urlpatterns = [
         exports.cohort_archive_download,
         name="cohort_archive",
     ),
-]
-
-# Bulk issuance from the cohort page (views/batches.py).
-urlpatterns += [
+    # Bulk issuance from the cohort page (views/batches.py).
     path(
         "cohorts/<int:cohort_pk>/certificates/batches/",
         batches.start,
