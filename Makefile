@@ -42,6 +42,13 @@ test: $(DEV_STAMP) messages
 bench-certificates: $(STAMP) messages
 	$(PY) bench/certificates.py
 
+# The README's pictures of the dashboards (docs/dashboard-*.png): the demo and a synthetic country
+# in a PostgreSQL database of their own (DATABASE_URL's server, dropped at the end), photographed
+# by Chromium through the login page.
+.PHONY: screenshots
+screenshots: $(DEV_STAMP) messages
+	$(PY) scripts/screenshots.py
+
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 
