@@ -1,5 +1,5 @@
 """The dashboards' tables as files: the regions side by side (with the country's line), a
-region's cohorts and its trainees at risk, each as XLSX or CSV.
+region's cohorts and its trainees at risk, and a cohort's trainees, each as XLSX or CSV.
 
 Each table here prints the very objects the page prints (the views compute them once, with the
 page's filters and, for the regions, its sort), so a file holds exactly the page's rows. The
@@ -19,7 +19,7 @@ from django.utils.translation import pgettext
 from certificates.exports import ru_date
 
 from .models import Figures
-from .selectors import AtRisk, RegionFigures
+from .selectors import AtRisk, CohortTrainee, Reason, RegionFigures
 
 FIGURES = (
     "enrolled",
@@ -81,6 +81,11 @@ def cohorts_table(cohorts: Sequence) -> list[list]:
     return rows
 
 
+def _reasons_cell(reasons: Sequence[Reason]) -> str:
+    # One a line, as the page lists them.
+    return "\n".join(f"{reason.label}: {reason.detail}" for reason in reasons)
+
+
 def at_risk_table(at_risk: Sequence[AtRisk]) -> list[list]:
     """The header and a row per trainee at risk, their reasons in one cell, one a line."""
     rows = [[_("Trainee"), _("Cohort"), _("Progress") + ", %", _("Reasons")]]
@@ -90,7 +95,41 @@ def at_risk_table(at_risk: Sequence[AtRisk]) -> list[list]:
                 item.enrolment.trainee.full_name,
                 item.figures.cohort.name,
                 item.figures.progress_percent,
-                "\n".join(f"{reason.label}: {reason.detail}" for reason in item.reasons),
+                _reasons_cell(item.reasons),
+            ]
+        )
+    return rows
+
+
+def cohort_trainees_table(trainees: Sequence[CohortTrainee]) -> list[list]:
+    """The header and a row per trainee of the cohort (`cohort_trainees`), in the page's order:
+    standing, figures, the day of the last activity, the certificate, the at-risk reasons."""
+    rows = [
+        [
+            _("Trainee"),
+            _("Status"),
+            _("Progress") + ", %",
+            _("Final grade") + ", %",
+            _("Attendance rate") + ", %",
+            _("Practice hours done"),
+            _("Last activity"),
+            _("Certificate"),
+            _("Reasons"),
+        ]
+    ]
+    for row in trainees:
+        figures = row.figures
+        rows.append(
+            [
+                row.name,
+                str(figures.standing.label),  # now, while the file's language is active
+                figures.progress_percent,
+                figures.final_grade,
+                figures.attendance_rate,
+                figures.practice_hours_done,
+                ru_date(row.last_activity_on),
+                _("Issued") if figures.certificate_issued else _("Not issued"),
+                _reasons_cell(row.reasons),
             ]
         )
     return rows

@@ -16,6 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from courses.curriculum import TENTH, percent_of
+from courses.models import Enrolment
 
 
 def completion_rate(*, completed: int, enrolled: int, withdrawn: int) -> Decimal | None:
@@ -119,6 +120,15 @@ class TraineeFigures(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrolment_id}: {self.progress_percent} %"
+
+    @property
+    def standing(self) -> str:
+        """Withdrawn, completed or active: the column of the cohort's line this trainee counts
+        in (`dashboards.services.cohort_totals` counts by it), so that the cohort's dashboard
+        says of each trainee what its totals say of them all."""
+        if self.status == Enrolment.Status.WITHDRAWN:
+            return Enrolment.Status.WITHDRAWN
+        return Enrolment.Status.COMPLETED if self.complete else Enrolment.Status.ACTIVE
 
 
 class CohortFigures(Figures, models.Model):

@@ -1,5 +1,5 @@
 """Reading the dashboards' figures: a region's cohorts, the regions side by side, completions
-by week, and the trainees at risk.
+by week, the trainees at risk, and one cohort's line and trainees.
 
 Everything here reads the rollups (`dashboards.models`), never the records themselves, so each
 function costs a fixed number of queries whatever the size of the school; the rollups in turn
@@ -98,6 +98,17 @@ def region_cohort_figures(*, region, filters: DashboardFilters = NO_FILTERS) -> 
         .select_related("cohort", "program")
         .annotate(stale=models.ExpressionWrapper(_stale(now), output_field=models.BooleanField()))
         .order_by("starts_on", "cohort__name", "cohort_id")
+    )
+
+
+def cohort_figures(*, cohort_id: int) -> CohortFigures | None:
+    """One cohort's line, as the region's table shows it (with `stale`), or None before its
+    first refresh has written it. One query."""
+    now = timezone.now()
+    return (
+        CohortFigures.objects.filter(cohort_id=cohort_id)
+        .annotate(stale=models.ExpressionWrapper(_stale(now), output_field=models.BooleanField()))
+        .first()
     )
 
 
@@ -331,6 +342,15 @@ def risk_reasons(
     return reasons
 
 
+def _may_be_at_risk(today: dt.date) -> Q:
+    """Whom the at-risk rules look at: trainees of cohorts running on `today`, still in the
+    cohort and not yet complete. The at-risk list keeps only these rows, the cohort's
+    dashboard marks them, so that both apply `risk_reasons` to the same trainees."""
+    return Q(complete=False, cohort__starts_on__lte=today, cohort__ends_on__gte=today) & ~Q(
+        status=Enrolment.Status.WITHDRAWN
+    )
+
+
 def trainees_at_risk(
     *,
     cohort_ids: list[int] | None = None,
@@ -346,13 +366,7 @@ def trainees_at_risk(
     today = today or timezone.localdate()
     thresholds = thresholds or AtRiskThresholds.from_settings()
     rows = (
-        TraineeFigures.objects.filter(
-            filters.cohorts(prefix="cohort__"),
-            complete=False,
-            cohort__starts_on__lte=today,
-            cohort__ends_on__gte=today,
-        )
-        .exclude(status=Enrolment.Status.WITHDRAWN)
+        TraineeFigures.objects.filter(filters.cohorts(prefix="cohort__"), _may_be_at_risk(today))
         .select_related("enrolment__trainee", "cohort__figures")
         .order_by("cohort__starts_on", "cohort_id", "enrolment__trainee__last_name", "pk")
     )
@@ -366,3 +380,72 @@ def trainees_at_risk(
         if reasons:
             at_risk.append(AtRisk(figures=figures, reasons=reasons))
     return at_risk
+
+
+@dataclass
+class CohortTrainee:
+    """A row of the cohort's dashboard: the trainee's figures and every reason they are at risk
+    (none for one the rules do not look at: withdrawn, complete, or the cohort not running)."""
+
+    figures: TraineeFigures
+    reasons: list[Reason] = field(default_factory=list)
+
+    @property
+    def enrolment(self) -> Enrolment:
+        return self.figures.enrolment
+
+    # The sortable columns, by the names the page's `?sort=` uses.
+    @property
+    def name(self) -> str:
+        return self.figures.enrolment.trainee.full_name
+
+    @property
+    def progress(self) -> int:
+        return self.figures.progress_percent
+
+    @property
+    def grade(self) -> Decimal | None:
+        return self.figures.final_grade
+
+    @property
+    def last_activity_on(self) -> dt.date | None:
+        """The day of the last activity on the school's clock (the page and the file alike)."""
+        moment = self.figures.last_activity_at
+        return timezone.localdate(moment) if moment is not None else None
+
+
+def cohort_trainees(
+    *,
+    cohort_id: int,
+    today: dt.date | None = None,
+    thresholds: AtRiskThresholds | None = None,
+) -> list[CohortTrainee]:
+    """Every trainee of the cohort, withdrawn ones too, with their figures and, for those the
+    at-risk list would look at, its reasons (`risk_reasons`, the same rules). By surname; one
+    query whatever the cohort's size."""
+    today = today or timezone.localdate()
+    thresholds = thresholds or AtRiskThresholds.from_settings()
+    rows = (
+        TraineeFigures.objects.filter(cohort_id=cohort_id)
+        .select_related("enrolment__trainee", "cohort__figures")
+        .annotate(
+            may_be_at_risk=models.ExpressionWrapper(
+                _may_be_at_risk(today), output_field=models.BooleanField()
+            )
+        )
+        .order_by(
+            "enrolment__trainee__last_name",
+            "enrolment__trainee__first_name",
+            "enrolment__trainee__patronymic",
+            "pk",
+        )
+    )
+    return [
+        CohortTrainee(
+            figures=row,
+            reasons=risk_reasons(row, today=today, thresholds=thresholds)
+            if row.may_be_at_risk
+            else [],
+        )
+        for row in rows
+    ]

@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 import statistics
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -209,7 +210,8 @@ def refresh_cohort_figures(*, cohort_id: int, now: dt.datetime | None = None) ->
 
 def cohort_totals(*, cohort: Cohort, rows: list[TraineeFigures]) -> CohortFigures:
     """The cohort's row from its trainees' rows (see CohortFigures for what each counts)."""
-    staying = [row for row in rows if row.status != Enrolment.Status.WITHDRAWN]
+    standings = Counter(row.standing for row in rows)
+    staying = [row for row in rows if row.standing != Enrolment.Status.WITHDRAWN]
     graded = [row.final_grade for row in staying if row.final_grade is not None]
     return CohortFigures(
         cohort_id=cohort.pk,
@@ -218,9 +220,9 @@ def cohort_totals(*, cohort: Cohort, rows: list[TraineeFigures]) -> CohortFigure
         starts_on=cohort.starts_on,
         ends_on=cohort.ends_on,
         enrolled=len(rows),
-        withdrawn=len(rows) - len(staying),
-        completed=sum(1 for row in staying if row.complete),
-        active=sum(1 for row in staying if not row.complete),
+        withdrawn=standings[Enrolment.Status.WITHDRAWN],
+        completed=standings[Enrolment.Status.COMPLETED],
+        active=standings[Enrolment.Status.ACTIVE],
         graded=len(graded),
         grade_sum=sum(graded, ZERO),
         attended=sum(row.attended for row in staying),

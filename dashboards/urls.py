@@ -7,6 +7,7 @@ app_name = "dashboards"
 urlpatterns = [
     path("dashboards/", views.federal, name="federal"),
     path("dashboards/regions/<str:code>/", views.region, name="region"),
+    path("dashboards/cohorts/<int:pk>/", views.cohort, name="cohort"),
     # The tables as files, with the page's filters: `?program=…&status=…` as on the page.
     *[
         route
@@ -29,6 +30,12 @@ urlpatterns = [
                 views.at_risk_export,
                 {"fmt": fmt},
                 name=f"at_risk_{fmt}",
+            ),
+            path(
+                f"dashboards/cohorts/<int:pk>/trainees.{fmt}",
+                views.cohort_trainees_export,
+                {"fmt": fmt},
+                name=f"cohort_trainees_{fmt}",
             ),
         )
     ],

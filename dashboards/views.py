@@ -1,5 +1,6 @@
-"""The officials' dashboards: the regions side by side (federal officials, administrators) and
-one region's cohorts with its trainees at risk (and the region's own officials).
+"""The officials' dashboards: the regions side by side (federal officials, administrators),
+one region's cohorts with its trainees at risk, and one cohort's trainees (these two for the
+region's own officials too) — the drill-down country → region → cohort → a trainee's record.
 
 Every figure comes from `dashboards.selectors`, which read the rollups: each page runs a fixed
 number of queries whatever the number of regions, cohorts or trainees.
@@ -7,10 +8,13 @@ number of queries whatever the number of regions, cohorts or trainees.
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,13 +26,16 @@ from accounts.models import Region
 from accounts.roles import Role
 from core.http import CSV, XLSX, attachment_headers
 from core.spreadsheets import csv_stream, xlsx_file
+from courses.models import Cohort
 from courses.selectors import sees_all_regions
 
 from .charts import completions_per_week_svg, regions_bar_svg
-from .exports import at_risk_table, cohorts_table, regions_table
+from .exports import at_risk_table, cohort_trainees_table, cohorts_table, regions_table
 from .forms import DashboardFilterForm
 from .selectors import (
     RegionFigures,
+    cohort_figures,
+    cohort_trainees,
     federal_region_figures,
     region_cohort_figures,
     total_figures,
@@ -55,6 +62,23 @@ COLUMNS = [
 ]
 SORT_KEYS = {key for key, _label, _number in COLUMNS}
 
+# The cohort's trainees: the same, with no key for the columns that do not sort.
+TRAINEE_COLUMNS = [
+    ("name", gettext_lazy("Trainee"), False),
+    ("", gettext_lazy("Status"), False),
+    ("progress", gettext_lazy("Progress"), True),
+    ("grade", gettext_lazy("Final grade"), True),
+    ("", gettext_lazy("Attendance rate"), True),
+    ("", gettext_lazy("Practice hours done"), True),
+    ("", gettext_lazy("Last activity"), False),
+    ("", gettext_lazy("Certificate"), False),
+    ("", gettext_lazy("Reasons"), False),
+]
+TRAINEE_SORT_KEYS = {key for key, _label, _number in TRAINEE_COLUMNS if key}
+
+# Trainees at risk on one page of a region's list; `DASHBOARDS_AT_RISK_PER_PAGE` overrides.
+AT_RISK_PER_PAGE = 50
+
 
 def _is_regional_official(user) -> bool:
     return Role.REGIONAL_OFFICIAL in user.role_names
@@ -75,20 +99,46 @@ def _filter_query(request, **changes) -> str:
 
 
 def _sorted(rows, sort: str):
-    """Rows sorted by a column; regions without a figure (no rate yet) go last either way."""
+    """Rows (regions, trainees) sorted by a column; rows without a figure (no rate yet) go
+    last either way, and rows with the same figure stay in name order either way."""
     descending = sort.startswith("-")
     key = sort.lstrip("-")
+    by_name = sorted(rows, key=lambda row: row.name.casefold())
     if key == "name":
-        return sorted(rows, key=lambda row: row.name.casefold(), reverse=descending)
-    present = [row for row in rows if getattr(row, key) is not None]
-    missing = [row for row in rows if getattr(row, key) is None]
-    present.sort(key=lambda row: (Decimal(getattr(row, key)), row.name), reverse=descending)
-    return present + sorted(missing, key=lambda row: row.name)
+        return by_name[::-1] if descending else by_name
+    present = [row for row in by_name if getattr(row, key) is not None]
+    missing = [row for row in by_name if getattr(row, key) is None]
+    # Python's sort is stable, reversed too: equal figures keep the name order.
+    present.sort(key=lambda row: Decimal(getattr(row, key)), reverse=descending)
+    return present + missing
 
 
-def _parse_sort(value: str) -> str:
+def _parse_sort(value: str, keys=SORT_KEYS) -> str:
     """A known column, with an optional leading minus; anything else sorts by name."""
-    return value if value.lstrip("-") in SORT_KEYS and value.count("-") <= 1 else "name"
+    return value if value.lstrip("-") in keys and value.count("-") <= 1 else "name"
+
+
+def _headers(request, columns, sort: str) -> list[dict]:
+    """A table's headings: a sortable one links to the page sorted by it (the filters kept),
+    the other way round if it is the sorted one, which says so in `aria-sort`."""
+    headers = []
+    for key, label, number in columns:
+        aria = following = ""
+        if key and sort.lstrip("-") == key:
+            aria = "descending" if sort.startswith("-") else "ascending"
+            following = key if sort.startswith("-") else f"-{key}"
+        elif key:
+            following = f"-{key}" if number else key
+        headers.append(
+            {
+                "key": key,
+                "label": label,
+                "number": number,
+                "aria_sort": aria,
+                "query": _filter_query(request, sort=following) if key else "",
+            }
+        )
+    return headers
 
 
 def _regions(form: DashboardFilterForm, sort: str) -> tuple[list[RegionFigures], RegionFigures]:
@@ -110,23 +160,6 @@ def federal(request):
     context = {"form": form, "valid": form.is_valid(), "sort": sort}
     if context["valid"]:
         ordered, total = _regions(form, sort)
-        headers = []
-        for key, label, number in COLUMNS:
-            if sort.lstrip("-") == key:
-                aria = "descending" if sort.startswith("-") else "ascending"
-                following = key if sort.startswith("-") else f"-{key}"
-            else:
-                aria = ""
-                following = f"-{key}" if number else key
-            headers.append(
-                {
-                    "key": key,
-                    "label": label,
-                    "number": number,
-                    "aria_sort": aria,
-                    "query": _filter_query(request, sort=following),
-                }
-            )
         context.update(
             regions=ordered,
             total=total,
@@ -135,7 +168,7 @@ def federal(request):
                 [(row.name, row.completion_rate) for row in ordered],
                 title=_("Completion rate by region"),
             ),
-            headers=headers,
+            headers=_headers(request, COLUMNS, sort),
             filter_query=_filter_query(request, sort=""),
             # The files keep the sort too: they list the regions in the table's order.
             export_query=_filter_query(request),
@@ -143,16 +176,67 @@ def federal(request):
     return render(request, "dashboards/federal.html", context)
 
 
+def _check_official(user) -> None:
+    """Officials and administrators only: a trainee or an instructor is refused (403)."""
+    if not sees_all_regions(user) and not _is_regional_official(user):
+        raise PermissionDenied
+
+
+def _check_region(user, region_id: int) -> None:
+    # Another region's official learns nothing, not even that the region (or cohort) exists.
+    if not sees_all_regions(user) and region_id != user.region_id:
+        raise Http404
+
+
 def _visible_region(user, code: str) -> Region:
     """The region whose page (or file) the user asked for, if they may see it: federal officials
     and administrators any, a regional official their own (another's is 404), nobody else."""
-    if not sees_all_regions(user) and not _is_regional_official(user):
-        raise PermissionDenied
+    _check_official(user)
     region = get_object_or_404(Region, code=code)
-    if not sees_all_regions(user) and region.pk != user.region_id:
-        # Another region's official learns nothing, not even that the region exists.
-        raise Http404
+    _check_region(user, region.pk)
     return region
+
+
+def _visible_cohort(user, pk: int) -> Cohort:
+    """The cohort whose dashboard (or file) the user asked for, by its region's rule.
+
+    Instructors are refused here as on the region page, their own cohorts too: they follow
+    them on the cohort page and in the gradebook, which show the same trainees with more, and
+    the dashboards stay one rule for one audience, the officials (the menu offers them to
+    nobody else)."""
+    _check_official(user)
+    cohort = get_object_or_404(Cohort.objects.select_related("region", "program"), pk=pk)
+    _check_region(user, cohort.region_id)
+    return cohort
+
+
+def _at_risk_per_page() -> int:
+    return int(getattr(settings, "DASHBOARDS_AT_RISK_PER_PAGE", AT_RISK_PER_PAGE))
+
+
+def _page_of(request, items: list) -> tuple[Page, str]:
+    """The page of `items` the address asks for (`?page=N`, none: the first), and a note when
+    it asks for one that is not there: words or a number below 1 get the first page, a number
+    past the end the last, never an error.
+
+    The list is paginated in Python, not SQL: whether a trainee is at risk, and why, is worked
+    out by `risk_reasons` from the one query's rows, so every candidate of the region's running
+    cohorts is read to count them and find page N (hundreds for a region, never the country);
+    only the page's rows are drawn. Counting in SQL would need those rules a second time there.
+    """
+    paginator = Paginator(items, _at_risk_per_page())
+    asked = request.GET.get("page", "")
+    try:
+        number = int(asked or 1)
+    except ValueError:
+        number = 0
+    shown = min(max(number, 1), paginator.num_pages)
+    note = ""
+    if shown != number:
+        note = _(
+            "There is no page «%(asked)s» of this list; this is page %(shown)s of %(pages)s."
+        ) % {"asked": asked[:20], "shown": shown, "pages": paginator.num_pages}
+    return paginator.page(shown), note
 
 
 @login_required
@@ -167,9 +251,13 @@ def region(request, code: str):
         filters = form.filters()
         cohorts = region_cohort_figures(region=region, filters=filters)
         weeks = weekly_completions(region=region, filters=filters)
+        at_risk, page_note = _page_of(request, trainees_at_risk(region=region, filters=filters))
         context.update(
             cohorts=cohorts,
-            at_risk=trainees_at_risk(region=region, filters=filters),
+            at_risk=at_risk,
+            page_note=page_note,
+            previous_query=_filter_query(request, sort="", page=_previous(at_risk)),
+            next_query=_filter_query(request, sort="", page=_next(at_risk)),
             chart=completions_per_week_svg(
                 [(week.start, week.count) for week in weeks],
                 title=_("Completions per week"),
@@ -179,12 +267,67 @@ def region(request, code: str):
     return render(request, "dashboards/region.html", context)
 
 
+def _previous(page: Page) -> str:
+    # Page 1 is the address without `page`: one address per page, as bookmarked.
+    if not page.has_previous() or page.previous_page_number() == 1:
+        return ""
+    return str(page.previous_page_number())
+
+
+def _next(page: Page) -> str:
+    return str(page.next_page_number()) if page.has_next() else ""
+
+
+def _cohort_trainees(cohort: Cohort, sort: str):
+    return _sorted(cohort_trainees(cohort_id=cohort.pk), sort)
+
+
+@login_required
+def cohort(request, pk: int):
+    """/dashboards/cohorts/<pk>/: one cohort's line, its completions per week and its trainees,
+    each linking to their record, with the at-risk list's reasons.
+
+    The filters of the address are kept in its links back to the region (and the regions), so
+    the drill-down keeps its selection; here the cohort is chosen by its id, so only the period
+    narrows what is shown (the chart's weeks). A bad filter gets the same message as elsewhere.
+    """
+    user = request.user
+    cohort = _visible_cohort(user, pk)
+    form = DashboardFilterForm(request.GET)
+    sort = _parse_sort(request.GET.get("sort", ""), TRAINEE_SORT_KEYS)
+    context = {
+        "form": form,
+        "valid": form.is_valid(),
+        "cohort": cohort,
+        "region": cohort.region,
+        "all_regions": sees_all_regions(user),
+        "sort": sort,
+    }
+    if context["valid"]:
+        period = dataclasses.replace(form.filters(), program_id=None, status="")
+        weeks = weekly_completions(cohort_ids=[cohort.pk], filters=period)
+        context.update(
+            figures=cohort_figures(cohort_id=cohort.pk),
+            trainees=_cohort_trainees(cohort, sort),
+            headers=_headers(request, TRAINEE_COLUMNS, sort),
+            chart=completions_per_week_svg(
+                [(week.start, week.count) for week in weeks],
+                title=_("Completions per week"),
+            ),
+            filter_query=_filter_query(request, sort=""),
+            # The file lists the trainees in the table's order.
+            export_query=_filter_query(request),
+        )
+    return render(request, "dashboards/cohort.html", context)
+
+
 # The tables as files -------------------------------------------------------------------------
 
 # Column widths of each file's sheet, in characters.
 REGIONS_WIDTHS = (34, 10, 8, 10, 10, 10, 10, 12, 12, 12, 12, 12)
 COHORTS_WIDTHS = (28, 40, 12, 12, 10, 10, 10, 10, 12, 12, 12, 12, 12)
 AT_RISK_WIDTHS = (34, 28, 10, 80)
+TRAINEES_WIDTHS = (34, 12, 10, 10, 10, 12, 12, 12, 80)
 
 
 def _file(rows: list[list], *, fmt: str, name: str, sheet: str, widths):
@@ -251,3 +394,21 @@ def at_risk_export(request, code: str, fmt: str):
         sheet = _("Trainees at risk")
     name = f"region-{region.code}-at-risk"
     return _file(rows, fmt=fmt, name=name, sheet=sheet, widths=AT_RISK_WIDTHS)
+
+
+@login_required
+def cohort_trainees_export(request, pk: int, fmt: str):
+    """/dashboards/cohorts/<pk>/trainees.xlsx|.csv: the cohort's trainees, in the page's order,
+    with their reasons. Bad filters go back to the page, which says what is wrong."""
+    cohort = _visible_cohort(request.user, pk)
+    form = DashboardFilterForm(request.GET)
+    if not form.is_valid():
+        page = reverse("dashboards:cohort", args=(cohort.pk,))
+        return redirect(f"{page}?{_filter_query(request)}")
+    sort = _parse_sort(request.GET.get("sort", ""), TRAINEE_SORT_KEYS)
+    with translation.override("ru"):
+        # The reasons are worked out here, in Russian, like the headings.
+        rows = cohort_trainees_table(_cohort_trainees(cohort, sort))
+        sheet = _("Trainees")
+    name = f"cohort-{cohort.pk}-trainees"
+    return _file(rows, fmt=fmt, name=name, sheet=sheet, widths=TRAINEES_WIDTHS)

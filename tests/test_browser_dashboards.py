@@ -1,7 +1,7 @@
 """Browser journey of the dashboards, on the demo school: a regional official opens theirs, sees
-the chart and the trainees at risk, downloads the cohorts' table and drills down to one
-trainee's record; a federal official
-sorts the regions."""
+the chart and the trainees at risk, downloads the cohorts' table, drills down to one trainee's
+record, and again region → cohort dashboard → a trainee's record; a federal official sorts the
+regions."""
 
 import re
 from io import BytesIO
@@ -39,6 +39,32 @@ def test_regional_official_drills_down_and_federal_official_sorts(demo_browser):
     expect(at_risk).to_be_visible()
     name = at_risk.locator("th a").inner_text()
     at_risk.locator("th a").click()
+    expect(page).to_have_url(re.compile(r"/records/\d+/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(name)
+
+    # Region → the cohort's dashboard → a trainee's record, the way back by the breadcrumb.
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/dashboards/regions/68/$"))
+    page.get_by_test_id("cohorts").get_by_role("link", name="Группа 1", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/dashboards/cohorts/\d+/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Группа 1")
+    crumbs = page.get_by_test_id("breadcrumb")
+    expect(crumbs.get_by_role("link", name="Тамбовская область")).to_be_visible()
+    expect(crumbs.get_by_role("link", name="Сравнение регионов")).to_have_count(0)
+    expect(page.get_by_test_id("cohort-figures")).to_be_visible()
+    expect(page.get_by_test_id("cohort-page")).to_be_visible()
+    trainees = page.get_by_test_id("trainee-row")
+    expect(trainees.first).to_be_visible()
+    assert serious_violations(page) == []
+    with page.expect_download() as download:
+        page.get_by_test_id("downloads").get_by_role("link", name=re.compile("XLSX")).click()
+    sheet = load_workbook(BytesIO(download.value.path().read_bytes()), read_only=True).active
+    file_names = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert len(file_names) == trainees.count()
+    trainee = trainees.first.locator("th a")
+    name = trainee.inner_text()
+    assert name == file_names[0]
+    trainee.click()
     expect(page).to_have_url(re.compile(r"/records/\d+/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(name)
 

@@ -93,6 +93,7 @@ def _pages_by_role() -> dict[str, list[str]]:
         reverse("certificates:detail", args=(revoked.pk,)),
         reverse("certificates:batch", args=(cohort.pk, batch.pk)),
         reverse("dashboards:region", args=("68",)),
+        reverse("dashboards:cohort", args=(cohort.pk,)),
     ]
     return {
         "trainee01": [

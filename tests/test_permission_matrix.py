@@ -443,6 +443,23 @@ MATRIX: dict[str, Row] = {
         lambda w: reverse("dashboards:region", args=("68",)),
         signed_in(403, official_x=200, official_y=404, federal=200, admin=200),
     ),
+    # One cohort's dashboard and its trainees' files (helper "cohortdash"): the region page's
+    # rule for the cohort's region; the cohort's own instructor and trainee are refused too.
+    "dashboards:cohort": Row(
+        "get",
+        lambda w: reverse("dashboards:cohort", args=(w.cohort_a.pk,)),
+        signed_in(403, official_x=200, official_y=404, federal=200, admin=200),
+    ),
+    "dashboards:cohort_trainees_xlsx": Row(
+        "get",
+        lambda w: reverse("dashboards:cohort_trainees_xlsx", args=(w.cohort_a.pk,)),
+        signed_in(403, official_x=200, official_y=404, federal=200, admin=200),
+    ),
+    "dashboards:cohort_trainees_csv": Row(
+        "get",
+        lambda w: reverse("dashboards:cohort_trainees_csv", args=(w.cohort_a.pk,)),
+        signed_in(403, official_x=200, official_y=404, federal=200, admin=200),
+    ),
     # Dashboards' files (helper "dashexports"): each table as XLSX and CSV, under the pages'
     # rules: the regions for federal officials and administrators (a regional official is sent
     # to their region's page), a region's cohorts and trainees at risk never to another

@@ -119,7 +119,8 @@ def test_region_page_shows_each_cohort_with_its_figures_and_links(client, world)
     body = response.content.decode()
     rows = body.split('data-testid="cohorts"', 1)[1].split("</table>", 1)[0]
     first = rows.split('data-testid="cohort-row"')[1]
-    assert reverse("courses:cohort_detail", args=(world.cohort.pk,)) in first
+    # The drill-down goes on to the cohort's dashboard (which links the course's cohort page).
+    assert f'<a href="{reverse("dashboards:cohort", args=(world.cohort.pk,))}">' in first
     cells = re.findall(r'<td class="text-end">([^<]*)</td>', first)
     # enrolled, active, completed, withdrawn, rate, grade, attendance, certificates, practice
     assert cells[:4] == ["3", "2", "0", "1"]
