@@ -82,8 +82,8 @@ def cohorts_table(cohorts: Sequence) -> list[list]:
 
 
 def _reasons_cell(reasons: Sequence[Reason]) -> str:
-    # One a line, as the page lists them.
-    return "\n".join(f"{reason.label}: {reason.detail}" for reason in reasons)
+    # One a line, as the page lists them, in the words the page uses (`Reason.__str__`).
+    return "\n".join(str(reason) for reason in reasons)
 
 
 def at_risk_table(at_risk: Sequence[AtRisk]) -> list[list]:

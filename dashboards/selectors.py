@@ -17,8 +17,7 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
+from django.utils.translation import gettext_lazy, npgettext, pgettext, pgettext_lazy
 
 from courses.models import Enrolment
 
@@ -249,11 +248,14 @@ class AtRiskThresholds:
 
 
 class RiskReason(models.TextChoices):
+    """Why a trainee is at risk: the short name of each rule. The facts of the case go in the
+    reason's detail (`risk_reasons`), so that «label: detail» reads once, without repeating."""
+
     INACTIVE = "inactive", gettext_lazy("No activity")
     BEHIND = "behind", gettext_lazy("Behind the cohort")
     FAILING_GRADE = "failing_grade", gettext_lazy("Failing grade")
     ATTENDANCE = "attendance", gettext_lazy("Attendance below the threshold")
-    ENDING = "ending", gettext_lazy("Cohort ending with work missing")
+    ENDING = "ending", gettext_lazy("Cohort ends soon")
 
 
 @dataclass(frozen=True)
@@ -265,6 +267,10 @@ class Reason:
     def label(self) -> str:
         return RiskReason(self.code).label
 
+    def __str__(self) -> str:
+        """«label: detail», as the pages print it (the label bold) and the files write it."""
+        return f"{self.label}: {self.detail}"
+
 
 @dataclass
 class AtRisk:
@@ -274,6 +280,32 @@ class AtRisk:
     @property
     def enrolment(self) -> Enrolment:
         return self.figures.enrolment
+
+
+# The details are fragments in the label's sentence («Нет активности: 15 дней»), hence
+# lower case and no full stop; the context keeps them apart from the same words elsewhere.
+DETAIL = "at-risk detail"
+
+
+def _idle_detail(days: int, *, ever_active: bool) -> str:
+    if ever_active:
+        return npgettext(DETAIL, "%(days)s day", "%(days)s days", days) % {"days": days}
+    return npgettext(
+        DETAIL, "%(days)s day, nothing done yet", "%(days)s days, nothing done yet", days
+    ) % {"days": days}
+
+
+def _ending_detail(days_left: int, missing: int) -> str:
+    if days_left == 0:
+        when = pgettext(DETAIL, "today is the last day")
+    else:
+        when = npgettext(DETAIL, "in %(days)s day", "in %(days)s days", days_left) % {
+            "days": days_left
+        }
+    what = npgettext(
+        DETAIL, "%(count)s activity not done", "%(count)s activities not done", missing
+    ) % {"count": missing}
+    return pgettext(DETAIL, "%(when)s, %(what)s") % {"when": when, "what": what}
 
 
 def risk_reasons(
@@ -292,19 +324,14 @@ def risk_reasons(
         since = max(cohort.starts_on, enrolment.enrolled_on)
     idle = (today - since).days
     if idle >= thresholds.inactive_days:
-        reasons.append(
-            Reason(
-                RiskReason.INACTIVE,
-                ngettext("No activity for %(days)s day.", "No activity for %(days)s days.", idle)
-                % {"days": idle},
-            )
-        )
+        ever_active = figures.last_activity_at is not None
+        reasons.append(Reason(RiskReason.INACTIVE, _idle_detail(idle, ever_active=ever_active)))
     behind = cohort.median_progress - figures.progress_percent
     if behind >= thresholds.behind_margin:
         reasons.append(
             Reason(
                 RiskReason.BEHIND,
-                _("%(done)s %% done; the cohort's median is %(median)s %%.")
+                pgettext(DETAIL, "%(done)s %% done against a median of %(median)s %%")
                 % {"done": figures.progress_percent, "median": cohort.median_progress},
             )
         )
@@ -314,7 +341,7 @@ def risk_reasons(
         reasons.append(
             Reason(
                 RiskReason.FAILING_GRADE,
-                _("Final grade %(grade)s %%, below the pass mark.")
+                pgettext(DETAIL, "final grade %(grade)s %%")
                 % {"grade": number_format(figures.final_grade, 1)},
             )
         )
@@ -322,23 +349,19 @@ def risk_reasons(
         reasons.append(
             Reason(
                 RiskReason.ATTENDANCE,
-                _("Sessions attended: %(attended)s of %(counted)s.")
+                npgettext(
+                    DETAIL,
+                    "attended %(attended)s of %(counted)s session",
+                    "attended %(attended)s of %(counted)s sessions",
+                    figures.counted,
+                )
                 % {"attended": figures.attended, "counted": figures.counted},
             )
         )
     left = (cohort.ends_on - today).days
-    if 0 <= left <= thresholds.ending_days and figures.activities_done < figures.activities_total:
-        reasons.append(
-            Reason(
-                RiskReason.ENDING,
-                ngettext(
-                    "The cohort ends in %(days)s day; activities not done: %(missing)s.",
-                    "The cohort ends in %(days)s days; activities not done: %(missing)s.",
-                    left,
-                )
-                % {"days": left, "missing": figures.activities_total - figures.activities_done},
-            )
-        )
+    missing = figures.activities_total - figures.activities_done
+    if 0 <= left <= thresholds.ending_days and missing > 0:
+        reasons.append(Reason(RiskReason.ENDING, _ending_detail(left, missing)))
     return reasons
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from courses.models import Cohort, Enrolment
 from courses.services import activity_complete
@@ -112,6 +112,107 @@ def test_the_cohort_ending_within_14_days_with_work_missing():
     assert RiskReason.ENDING not in reasons(
         figures(cohort_ends_on=TODAY + dt.timedelta(days=3), **everything)
     )
+
+
+# The words: a short name, then the facts, each said once --------------------------------------
+
+
+def said(item: TraineeFigures, language: str = "ru") -> dict[str, str]:
+    """Each reason as the pages and the files print it («label: detail»), by its code."""
+    with translation.override(language):
+        return {
+            reason.code: str(reason)
+            for reason in risk_reasons(item, today=TODAY, thresholds=THRESHOLDS)
+        }
+
+
+@pytest.mark.parametrize(
+    ("days", "missing", "russian", "english"),
+    [
+        (11, 3, "через 11 дней, не выполнено 3 задания", "in 11 days, 3 activities not done"),
+        (1, 1, "через 1 день, не выполнено 1 задание", "in 1 day, 1 activity not done"),
+        (2, 4, "через 2 дня, не выполнено 4 задания", "in 2 days, 4 activities not done"),
+        (0, 21, "сегодня последний день, не выполнено 21 задание", "today is the last day, 21"),
+        (0, 5, "сегодня последний день, не выполнено 5 заданий", "today is the last day, 5"),
+    ],
+)
+def test_the_cohort_ending_says_when_and_how_much_is_missing(days, missing, russian, english):
+    item = figures(
+        cohort_ends_on=TODAY + dt.timedelta(days=days),
+        activities_done=2,
+        activities_total=2 + missing,
+    )
+    assert said(item)[RiskReason.ENDING] == f"Скоро конец обучения: {russian}"
+    assert said(item, "en")[RiskReason.ENDING].startswith(f"Cohort ends soon: {english}")
+
+
+@pytest.mark.parametrize(
+    ("days", "russian"), [(14, "14 дней"), (21, "21 день"), (22, "22 дня"), (25, "25 дней")]
+)
+def test_no_activity_says_for_how_long(days, russian):
+    assert said(figures(last_activity_at=days_ago(days)))[RiskReason.INACTIVE] == (
+        f"Нет активности: {russian}"
+    )
+
+
+def test_no_activity_at_all_says_so():
+    never = figures(last_activity_at=None, cohort_starts_on=TODAY - dt.timedelta(days=30))
+    assert said(never)[RiskReason.INACTIVE] == "Нет активности: 30 дней, ещё ничего не сделано"
+    assert said(never, "en")[RiskReason.INACTIVE] == "No activity: 30 days, nothing done yet"
+    assert said(figures(last_activity_at=days_ago(15)), "en")[RiskReason.INACTIVE] == (
+        "No activity: 15 days"
+    )
+
+
+def test_behind_failing_and_attendance_give_their_figures():
+    item = figures(
+        progress_percent=22,
+        cohort_median_progress=70,
+        grade_failing=True,
+        final_grade=Decimal("45.5"),
+        attendance_failing=True,
+        attended=3,
+        counted=8,
+    )
+    assert said(item) == {
+        RiskReason.BEHIND: "Отстаёт от группы: пройдено 22 % при медиане 70 %",
+        RiskReason.FAILING_GRADE: "Оценка ниже проходной: итоговая 45,5 %",
+        RiskReason.ATTENDANCE: "Посещаемость ниже порога: посещено 3 из 8 занятий",
+    }
+    assert said(item, "en") == {
+        RiskReason.BEHIND: "Behind the cohort: 22 % done against a median of 70 %",
+        RiskReason.FAILING_GRADE: "Failing grade: final grade 45.5 %",
+        RiskReason.ATTENDANCE: "Attendance below the threshold: attended 3 of 8 sessions",
+    }
+    # «из 1 занятия», «из 21 занятия»: the genitive after «из» follows the last digit.
+    for counted, word in ((1, "занятия"), (21, "занятия"), (11, "занятий"), (24, "занятий")):
+        one = figures(attendance_failing=True, attended=0, counted=counted)
+        assert said(one)[RiskReason.ATTENDANCE].endswith(f"из {counted} {word}")
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_no_detail_repeats_its_label(language):
+    """The complaint that started this: «Группа завершает обучение, а работы не сданы: Группа
+    завершает обучение через 11 дней…». A detail is the facts, never the name again."""
+    everything = figures(
+        last_activity_at=days_ago(20),
+        progress_percent=10,
+        grade_failing=True,
+        final_grade=Decimal("40"),
+        attendance_failing=True,
+        attended=1,
+        counted=4,
+        cohort_ends_on=TODAY + dt.timedelta(days=5),
+    )
+    with translation.override(language):
+        reasons = risk_reasons(everything, today=TODAY, thresholds=THRESHOLDS)
+        assert {reason.code for reason in reasons} == set(RiskReason)
+        for reason in reasons:
+            label, detail = str(reason.label).casefold(), reason.detail.casefold()
+            assert label not in detail
+            # Its first word neither: «Посещаемость ниже порога: посещаемость …».
+            assert not detail.startswith(label.split()[0])
+            assert str(reason) == f"{reason.label}: {reason.detail}"
 
 
 # The list, from stored figures ----------------------------------------------------------------
