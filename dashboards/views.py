@@ -26,12 +26,13 @@ from accounts.models import Region
 from accounts.roles import Role
 from core.http import CSV, XLSX, attachment_headers
 from core.spreadsheets import csv_stream, xlsx_file
-from courses.models import Cohort
+from courses.models import Cohort, ProgramPage
 from courses.selectors import sees_all_regions
 
 from .charts import completions_per_week_svg, regions_bar_svg
 from .exports import at_risk_table, cohort_trainees_table, cohorts_table, regions_table
 from .forms import DashboardFilterForm
+from .models import CohortFigures
 from .selectors import (
     RegionFigures,
     cohort_figures,
@@ -45,36 +46,48 @@ from .selectors import (
 
 FILTER_FIELDS = ("program", "status", "period_from", "period_to")
 
-# The federal table's columns: the `?sort=` key, the heading, and whether it is a number
-# (numbers sort largest first on the first click, names A to Z).
+# The federal table's columns: the `?sort=` key, the heading, whether it is a number (numbers
+# sort largest first on the first click, names A to Z) and, for the longest headings, a short
+# one shown instead (the full one in its <abbr title>), so that every column fits a desk.
+SHORT = "dashboard column, short"
 COLUMNS = [
-    ("name", gettext_lazy("Region"), False),
-    ("cohorts", gettext_lazy("Cohorts"), True),
-    ("enrolled", pgettext_lazy("dashboard column", "Enrolled"), True),
-    ("active", pgettext_lazy("dashboard column", "Active"), True),
-    ("completed", pgettext_lazy("dashboard column", "Completed"), True),
-    ("withdrawn", pgettext_lazy("dashboard column", "Withdrawn"), True),
-    ("completion_rate", gettext_lazy("Completion rate"), True),
-    ("mean_final_grade", gettext_lazy("Mean final grade"), True),
-    ("attendance_rate", gettext_lazy("Attendance rate"), True),
-    ("certificates", gettext_lazy("Certificates issued"), True),
-    ("practice_hours_done", gettext_lazy("Practice hours done"), True),
+    ("name", gettext_lazy("Region"), False, ""),
+    ("cohorts", gettext_lazy("Cohorts"), True, ""),
+    ("enrolled", pgettext_lazy("dashboard column", "Enrolled"), True, ""),
+    ("active", pgettext_lazy("dashboard column", "Active"), True, ""),
+    ("completed", pgettext_lazy("dashboard column", "Completed"), True, ""),
+    ("withdrawn", pgettext_lazy("dashboard column", "Withdrawn"), True, ""),
+    ("completion_rate", gettext_lazy("Completion rate"), True, ""),
+    ("mean_final_grade", gettext_lazy("Mean final grade"), True, ""),
+    ("attendance_rate", gettext_lazy("Attendance rate"), True, ""),
+    (
+        "certificates",
+        gettext_lazy("Certificates issued"),
+        True,
+        pgettext_lazy(SHORT, "Certificates"),
+    ),
+    (
+        "practice_hours_done",
+        gettext_lazy("Practice hours done"),
+        True,
+        pgettext_lazy(SHORT, "Practice, h"),
+    ),
 ]
-SORT_KEYS = {key for key, _label, _number in COLUMNS}
+SORT_KEYS = {column[0] for column in COLUMNS}
 
 # The cohort's trainees: the same, with no key for the columns that do not sort.
 TRAINEE_COLUMNS = [
-    ("name", gettext_lazy("Trainee"), False),
-    ("", gettext_lazy("Status"), False),
-    ("progress", gettext_lazy("Progress"), True),
-    ("grade", gettext_lazy("Final grade"), True),
-    ("", gettext_lazy("Attendance rate"), True),
-    ("", gettext_lazy("Practice hours done"), True),
-    ("", gettext_lazy("Last activity"), False),
-    ("", gettext_lazy("Certificate"), False),
-    ("", gettext_lazy("Reasons"), False),
+    ("name", gettext_lazy("Trainee"), False, ""),
+    ("", gettext_lazy("Status"), False, ""),
+    ("progress", gettext_lazy("Progress"), True, ""),
+    ("grade", gettext_lazy("Final grade"), True, ""),
+    ("", gettext_lazy("Attendance rate"), True, ""),
+    ("", gettext_lazy("Practice hours done"), True, pgettext_lazy(SHORT, "Practice, h")),
+    ("", gettext_lazy("Last activity"), False, ""),
+    ("", gettext_lazy("Certificate"), False, ""),
+    ("", gettext_lazy("Reasons"), False, ""),
 ]
-TRAINEE_SORT_KEYS = {key for key, _label, _number in TRAINEE_COLUMNS if key}
+TRAINEE_SORT_KEYS = {column[0] for column in TRAINEE_COLUMNS if column[0]}
 
 # Trainees at risk on one page of a region's list; `DASHBOARDS_AT_RISK_PER_PAGE` overrides.
 AT_RISK_PER_PAGE = 50
@@ -120,12 +133,14 @@ def _parse_sort(value: str, keys=SORT_KEYS) -> str:
 
 def _headers(request, columns, sort: str) -> list[dict]:
     """A table's headings: a sortable one links to the page sorted by it (the filters kept),
-    the other way round if it is the sorted one, which says so in `aria-sort`."""
+    the other way round if it is the sorted one, which says so in `aria-sort` and, for the eye,
+    with ▲ or ▼ (`mark`)."""
     headers = []
-    for key, label, number in columns:
-        aria = following = ""
+    for key, label, number, short in columns:
+        aria = following = mark = ""
         if key and sort.lstrip("-") == key:
             aria = "descending" if sort.startswith("-") else "ascending"
+            mark = "▼" if sort.startswith("-") else "▲"
             following = key if sort.startswith("-") else f"-{key}"
         elif key:
             following = f"-{key}" if number else key
@@ -133,8 +148,10 @@ def _headers(request, columns, sort: str) -> list[dict]:
             {
                 "key": key,
                 "label": label,
+                "short": short,
                 "number": number,
                 "aria_sort": aria,
+                "mark": mark,
                 "query": _filter_query(request, sort=following) if key else "",
             }
         )
@@ -252,8 +269,12 @@ def region(request, code: str):
         cohorts = region_cohort_figures(region=region, filters=filters)
         weeks = weekly_completions(region=region, filters=filters)
         at_risk, page_note = _page_of(request, trainees_at_risk(region=region, filters=filters))
+        programmes = _programmes(cohorts)
         context.update(
             cohorts=cohorts,
+            # A column that says the same on every row says it once, above the table.
+            programme_column=len(programmes) > 1,
+            only_programme=programmes[0] if len(programmes) == 1 else None,
             at_risk=at_risk,
             page_note=page_note,
             previous_query=_filter_query(request, sort="", page=_previous(at_risk)),
@@ -265,6 +286,17 @@ def region(request, code: str):
             filter_query=_filter_query(request, sort=""),
         )
     return render(request, "dashboards/region.html", context)
+
+
+def _programmes(cohorts: list[CohortFigures]) -> list[ProgramPage]:
+    """The programmes of the cohorts shown, each once, in the table's order. With one (the
+    region runs one programme, or the filter chose it) the region page names it above the table
+    instead of repeating its long title on every row; with several it gets its column. The
+    files keep the column either way: a file travels without the page around it."""
+    programmes = {}
+    for row in cohorts:
+        programmes.setdefault(row.program_id, row.program)
+    return list(programmes.values())
 
 
 def _previous(page: Page) -> str:

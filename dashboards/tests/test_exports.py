@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from dashboards.services import rebuild_figures
 from dashboards.tests.test_pages import _grow
 from tests import factories
 
@@ -119,10 +120,14 @@ def test_regions_file_has_the_pages_rows_in_its_order_and_the_country_line(
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
-@pytest.mark.parametrize("query", ["", "status=running", "status=finished", "program={other}"])
+@pytest.mark.parametrize(
+    "query", ["", "status=running", "status=finished", "program={other}", "program={second}"]
+)
 def test_cohorts_file_has_the_pages_rows(client, world, fmt, query):
     _grow(world, cohorts=3, codes=["68"])
-    query = query.format(other=world.elsewhere.program_id)
+    second = factories.cohort(factories.program(title="Вторая программа"), name="Группа В")
+    rebuild_figures()
+    query = query.format(other=world.elsewhere.program_id, second=second.program_id)
     page = get(client, world.official, url("region", "68", query=query))
     expected = page_rows(page, "cohorts")
     response = get(client, world.official, url(f"cohorts_{fmt}", "68", query=query))
@@ -130,9 +135,19 @@ def test_cohorts_file_has_the_pages_rows(client, world, fmt, query):
     rows = xlsx_rows(response) if fmt == "xlsx" else csv_rows(response)
     assert rows[0][:4] == ["Группа", "Программа", "Начало", "Окончание"]
     got = [[row[0], row[1], f"{row[2]} – {row[3]}", *row[4:]] for row in file_rows(rows)]
-    assert got == expected
+    # The file names every cohort's programme; the page too when they differ, and once above
+    # the table when one programme is all there is.
+    if page.context["programme_column"]:
+        assert got == expected
+    else:
+        assert [[row[0], *row[2:]] for row in got] == expected
+        named = page.context["only_programme"]
+        assert {row[1] for row in got} == ({norm(named.title)} if named else set())
     if query == "":
-        assert len(got) == 5  # Группа A, Группа B and the three grown; never Группа Ю
+        assert len(got) == 6  # Группа A, Б, В and the three grown; never Группа Ю
+        assert page.context["programme_column"]
+    if query.startswith("program=") and got:
+        assert not page.context["programme_column"]
     assert all("Группа Ю" not in row for row in got)
 
 

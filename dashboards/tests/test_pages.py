@@ -319,3 +319,113 @@ def test_the_region_chart_counts_the_weeks_completions(client, world):
         assert "<svg" in section
     else:
         assert chart.empty_message in section
+
+
+# How the pages look: a desk's width, compact headings, the sorted column's mark, the programme ---
+
+
+def cohorts_table(response) -> str:
+    return response.content.decode().split('data-testid="cohorts"', 1)[1].split("</table>", 1)[0]
+
+
+def test_the_dashboards_take_a_desks_width_and_other_pages_do_not(client, world):
+    federal = factories.user("Federal official", region_code="77")
+    cohort = reverse("dashboards:cohort", args=(world.cohort.pk,))
+    for address in (FEDERAL, region_url("68"), cohort):
+        assert '<body class="layout-wide">' in login(client, federal).get(address).content.decode()
+    other = login(client, federal).get(reverse("notifications:list")).content.decode()
+    assert "layout-wide" not in other
+
+
+def test_long_headings_are_short_with_the_whole_heading_in_their_title(client, world):
+    federal = factories.user("Federal official", region_code="77")
+    cohort = reverse("dashboards:cohort", args=(world.cohort.pk,))
+    for address in (FEDERAL, region_url("68"), cohort):
+        body = login(client, federal).get(address).content.decode()
+        assert '<abbr title="Пройдено практических часов">Практика, ч</abbr>' in body
+        if address != cohort:  # the trainees' table has its own certificate column
+            assert '<abbr title="Выдано удостоверений">Документы</abbr>' in body
+
+
+def sort_marks(body: str) -> list[tuple[str, str, str]]:
+    """(aria-sort, the heading's text, the mark) of each heading with a mark."""
+    found = []
+    for attributes, inner in re.findall(r"<th(\s[^>]*)>(.*?)</th>", body, flags=re.S):
+        mark = re.search(r'<span class="sort-mark" aria-hidden="true"[^>]*>(.)</span>', inner)
+        aria = re.search(r'aria-sort="(\w+)"', attributes)
+        if mark or aria:
+            text = re.sub(r"<[^>]+>|[▲▼]", "", inner).replace("&nbsp;", " ").strip()
+            found.append((aria.group(1) if aria else "", text, mark.group(1) if mark else ""))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", [("ascending", "Регион", "▲")]),
+        ("?sort=-enrolled", [("descending", "Зачислено", "▼")]),
+        ("?sort=enrolled", [("ascending", "Зачислено", "▲")]),
+        ("?sort=-completion_rate", [("descending", "Доля завершивших", "▼")]),
+    ],
+)
+def test_the_sorted_column_shows_a_mark_beside_aria_sort(client, world, query, expected):
+    login(client, factories.user("Federal official", region_code="77"))
+    assert sort_marks(client.get(FEDERAL + query).content.decode()) == expected
+
+
+def test_the_cohorts_trainees_show_their_sort_mark_too(client, world):
+    login(client, world.official)
+    address = reverse("dashboards:cohort", args=(world.cohort.pk,))
+    assert sort_marks(client.get(address).content.decode()) == [("ascending", "Слушатель", "▲")]
+    assert sort_marks(client.get(address + "?sort=-progress").content.decode()) == [
+        ("descending", "Прогресс", "▼")
+    ]
+
+
+def test_one_programme_is_named_once_above_the_cohorts_not_on_each_row(client, world):
+    response = login(client, world.official).get(region_url("68"))
+    table = cohorts_table(response)
+    assert "Группа A" in table and "Группа B" in table
+    assert "Программа</th>" not in table and world.program.title not in table
+    assert 'class="dashboard-programme"' not in table
+    body = response.content.decode()
+    assert f'data-testid="only-programme">Программа: {world.program.title}</p>' in body
+    assert body.count(world.program.title) == 1 + body.count(f">{world.program.title}</option>")
+
+
+def test_cohorts_of_two_programmes_show_each_ones_programme(client, world):
+    second = factories.cohort(
+        factories.program(title="Вторая программа"),
+        name="Группа В",
+        starts_on=world.cohort.starts_on,
+        ends_on=world.cohort.ends_on,
+    )
+    rebuild_figures()
+    response = login(client, world.official).get(region_url("68"))
+    table = cohorts_table(response)
+    assert '<th scope="col">Программа</th>' in table
+    rows = dict(
+        re.findall(
+            r'<th scope="row"><a [^>]*>([^<]+)</a>.*?<td class="dashboard-programme">([^<]+)</td>',
+            table,
+            flags=re.S,
+        )
+    )
+    assert rows == {
+        "Группа A": world.program.title,
+        "Группа B": world.program.title,
+        "Группа В": second.program.title,
+    }
+    assert 'data-testid="only-programme"' not in response.content.decode()
+
+    # The programme filter leaves one: named once again, above the table.
+    response = client.get(region_url("68", f"program={second.program_id}"))
+    assert "Программа</th>" not in cohorts_table(response)
+    assert f"Программа: {second.program.title}</p>" in response.content.decode()
+
+
+def test_no_cohort_shown_has_no_programme_to_name(client, world):
+    response = login(client, world.official).get(region_url("68", "status=planned"))
+    table = cohorts_table(response)
+    assert '<td colspan="11">' in table and "Программа</th>" not in table
+    assert 'data-testid="only-programme"' not in response.content.decode()
