@@ -33,6 +33,21 @@ WIDTH = 640  # SVG user units; the chart scales to its container through viewBox
 BAR_COLOR = "#0d6efd"  # Bootstrap's primary blue, 4.5:1 on white and on leather's grey
 ROW_HEIGHT = 24  # per region in the horizontal bar chart
 WEEK_LABELS = 8  # at most this many week labels under the columns; the rest stay blank
+# A phone's column is about 360 px: at 640 units the 14-unit labels would shrink to 8 px, so a
+# second drawing this wide is shown there instead (static/css/site.css), its labels at about
+# their own size: fewer week labels, region names cut short (the table has them whole).
+NARROW_WIDTH = 360
+NARROW_WEEK_LABELS = 4
+NARROW_NAME = 18  # characters of a region's name on a phone's chart
+# Half the width of the widest axis label («100 %»), in user units: room kept right of a chart.
+EDGE_LABEL = 24
+# On a phone's chart the words every other region's name has: shortened as Russian does.
+NARROW_WORDS = {
+    "Республика": "Респ.",
+    "автономный округ": "АО",
+    "автономная область": "АО",
+    "область": "обл.",
+}
 
 SVG_NAMESPACE = "{http://www.w3.org/2000/svg}"
 
@@ -92,6 +107,7 @@ class Chart:
     label_heading: str
     value_heading: str
     rows: list[tuple[str, str]]
+    narrow_svg: SafeString | None = None  # the same chart drawn for a phone
 
     def __html__(self) -> str:
         """`{{ chart }}` in a template shows the (sanitised) SVG."""
@@ -168,13 +184,18 @@ def _document(
     chart: leather.Chart, *, width: int, height: int, title: str, desc: str
 ) -> ET.Element:
     """leather's drawing inside our own <svg>: scalable (viewBox, no fixed size), an image to
-    assistive technology, labelled by its title and description."""
+    assistive technology, labelled by its title and description.
+
+    leather centres the last label of a horizontal axis («100 %») on the chart's right edge,
+    and its margin (5 % of the width) is too small for it in a narrow drawing: the viewBox
+    leaves room for it."""
     uid = secrets.token_hex(4)
+    room = max(0, EDGE_LABEL - round(width * 0.05))
     root = ET.Element(
         "svg",
         {
             "xmlns": "http://www.w3.org/2000/svg",
-            "viewBox": f"0 0 {width} {height}",
+            "viewBox": f"0 0 {width + room} {height}",
             "role": "img",
             "aria-labelledby": f"chart-{uid}-title chart-{uid}-desc",
             "class": "lms-chart",
@@ -229,12 +250,38 @@ def completions_per_week_svg(weeks: list[tuple[dt.date, int]], *, title: str) ->
         return Chart(svg=None, empty_message=_("No completions in this period."), **common)
 
     total = sum(count for _start, count in weeks)
+    desc = ngettext(
+        "%(total)s completion over %(weeks)s week, from %(first)s to %(last)s.",
+        "%(total)s completions over %(weeks)s weeks, from %(first)s to %(last)s.",
+        total,
+    ) % {
+        "total": format_count(total),
+        "weeks": format_count(len(weeks)),
+        "first": date_format(weeks[0][0], "SHORT_DATE_FORMAT"),
+        "last": date_format(weeks[-1][0], "SHORT_DATE_FORMAT"),
+    }
     labels = [date_format(start, "d.m") for start, _count in weeks]
-    every = math.ceil(len(weeks) / WEEK_LABELS)
+    titles = [f"{label}: {value}" for label, value in rows]
+
+    def drawing(width: int, height: int, at_most: int) -> SafeString:
+        chart = _week_columns(weeks, labels, every=math.ceil(len(weeks) / at_most))
+        root = _document(chart, width=width, height=height, title=title, desc=desc)
+        _title_shapes(root, "series columns", titles)
+        return _sanitise(root)
+
+    return Chart(
+        svg=drawing(WIDTH, 320, WEEK_LABELS),
+        narrow_svg=drawing(NARROW_WIDTH, 240, NARROW_WEEK_LABELS),
+        empty_message="",
+        **common,
+    )
+
+
+def _week_columns(weeks: list[tuple[dt.date, int]], labels: list[str], *, every: int):
+    """leather's columns, a week each, every `every`th labelled with its first day."""
     ticks = _nice_ticks(max(count for _start, count in weeks))
     # Ordinal labels must be unique; the index keeps two weeks a year apart apart.
     data = [(f"{i}", count, i) for i, (_start, count) in enumerate(weeks)]
-
     chart = leather.Chart()
     chart.set_x_axis(
         leather.Axis(
@@ -246,21 +293,7 @@ def completions_per_week_svg(weeks: list[tuple[dt.date, int]], *, title: str) ->
         leather.Axis(ticks=ticks, tick_formatter=lambda value, i, n: format_count(int(value)))
     )
     chart.add_columns(data, fill_color=BAR_COLOR)
-
-    height = 320
-    desc = ngettext(
-        "%(total)s completion over %(weeks)s week, from %(first)s to %(last)s.",
-        "%(total)s completions over %(weeks)s weeks, from %(first)s to %(last)s.",
-        total,
-    ) % {
-        "total": format_count(total),
-        "weeks": format_count(len(weeks)),
-        "first": date_format(weeks[0][0], "SHORT_DATE_FORMAT"),
-        "last": date_format(weeks[-1][0], "SHORT_DATE_FORMAT"),
-    }
-    root = _document(chart, width=WIDTH, height=height, title=title, desc=desc)
-    _title_shapes(root, "series columns", [f"{label}: {value}" for label, value in rows])
-    return Chart(svg=_sanitise(root), empty_message="", **common)
+    return chart
 
 
 def regions_bar_svg(
@@ -296,23 +329,44 @@ def regions_bar_svg(
         (float(value) if value is not None else None, f"{i}", i)
         for i, (_name, value) in enumerate(rows)
     ]
-    names = [name if value is not None else f"{name} ({_('no data')})" for name, value in rows]
-
-    chart = leather.Chart()
-    chart.set_x_scale(leather.Linear(0, ticks[-1]))
     tick_label = _percent_tick if percent else (lambda value: format_count(int(value)))
-    chart.set_x_axis(
-        leather.Axis(ticks=ticks, tick_formatter=lambda value, i, n: tick_label(value))
-    )
-    chart.set_y_axis(leather.Axis(tick_formatter=lambda value, i, n: names[int(value)]))
-    chart.add_bars(data, fill_color=BAR_COLOR)
-
     height = 80 + ROW_HEIGHT * len(rows)
     desc = ngettext("%(count)s region compared.", "%(count)s regions compared.", len(rows)) % {
         "count": format_count(len(rows))
     }
-    root = _document(chart, width=WIDTH, height=height, title=title, desc=desc)
     # leather draws bars bottom-up in reverse order of the data, skipping the empty ones.
     titles = [f"{name}: {label_of(value)}" for name, value in reversed(drawn)]
-    _title_shapes(root, "series bars", titles)
-    return Chart(svg=_sanitise(root), empty_message="", **common)
+
+    def drawing(width: int, names: list[str]) -> SafeString:
+        chart = leather.Chart()
+        chart.set_x_scale(leather.Linear(0, ticks[-1]))
+        chart.set_x_axis(
+            leather.Axis(ticks=ticks, tick_formatter=lambda value, i, n: tick_label(value))
+        )
+        chart.set_y_axis(leather.Axis(tick_formatter=lambda value, i, n: names[int(value)]))
+        chart.add_bars(data, fill_color=BAR_COLOR)
+        root = _document(chart, width=width, height=height, title=title, desc=desc)
+        _title_shapes(root, "series bars", titles)
+        return _sanitise(root)
+
+    no_data = _("no data")
+    wide = [name if value is not None else f"{name} ({no_data})" for name, value in rows]
+    # On a phone a long name would leave the bars no room: cut short, «—» for no data.
+    narrow = [
+        _cut(name, NARROW_NAME) + ("" if value is not None else " (—)") for name, value in rows
+    ]
+    return Chart(
+        svg=drawing(WIDTH, wide),
+        narrow_svg=drawing(NARROW_WIDTH, narrow),
+        empty_message="",
+        **common,
+    )
+
+
+def _cut(name: str, length: int) -> str:
+    """A region's name in at most `length` characters for a phone's chart: the common words
+    shortened («Респ. Марий Эл», «Ханты-Мансийский АО — Югра»), then an ellipsis where it
+    was cut. The bar's tooltip and the table under the chart keep the name whole."""
+    for word, short in NARROW_WORDS.items():
+        name = name.replace(word, short)
+    return name if len(name) <= length else name[: length - 1].rstrip() + "…"

@@ -257,3 +257,61 @@ def test_the_gradebook_keeps_names_and_summary_in_view(demo_browser):
     assert final["x"] >= name["x"] + name["width"] - 1
     assert abs(header["y"] - box["y"]) < 2
     page.context.close()
+
+
+# How a chart's labels come out on screen: the drawing's scale times leather's 14-unit font.
+CHART_FONT = """
+(figure) => [...figure.querySelectorAll("svg.lms-chart")]
+  .filter((svg) => svg.getBoundingClientRect().width > 0)
+  .map((svg) => svg.getBoundingClientRect().width / svg.viewBox.baseVal.width * 14)
+"""
+
+
+def test_the_dashboards_fit_a_desk_and_keep_charts_readable_on_a_phone(demo_browser):
+    """At 1280 px the regions' eleven columns fit without scrolling, the names on two lines at
+    most, the sorted column marked; at 390 px the table scrolls in its wrapper (the page never,
+    as above) and each chart shows the drawing made for a phone, its labels at a readable size."""
+    from playwright.sync_api import expect
+
+    chromium, base = demo_browser
+    page = new_page(chromium, viewport={"width": 1280, "height": HEIGHT})
+    sign_in(page, base, "admin")
+    page.goto(base + reverse("dashboards:federal") + "?sort=-completion_rate")
+    table = page.get_by_test_id("regions")
+    wrapper = page.locator(".table-responsive", has=table)
+    assert table.locator("thead th").count() == 11
+    scroll, client = wrapper.evaluate("(el) => [el.scrollWidth, el.clientWidth]")
+    assert scroll <= client, f"the regions' table scrolls at 1280 px: {scroll} > {client}"
+    lines = table.locator("tbody th a").evaluate_all(
+        "(links) => links.map((a) => [a.textContent, a.getClientRects().length])"
+    )
+    assert any(name.startswith("Ханты-Мансийский") for name, _count in lines)
+    assert all(count <= 2 for _name, count in lines), lines
+    sorted_heading = table.locator("thead th[aria-sort=descending]")
+    expect(sorted_heading).to_contain_text("Доля завершивших")
+    expect(sorted_heading.locator(".sort-mark")).to_have_text("▼")
+    expect(sorted_heading.locator(".sort-mark")).to_be_visible()
+    chart = page.get_by_test_id("regions-chart")
+    assert chart.locator("svg.lms-chart:visible").count() == 1
+    assert min(chart.evaluate(CHART_FONT)) >= 13
+
+    page.set_viewport_size({"width": 390, "height": HEIGHT})
+    scroll, client = wrapper.evaluate("(el) => [el.scrollWidth, el.clientWidth]")
+    assert scroll > client  # the table scrolls inside its wrapper on a phone
+    assert chart.locator("svg.lms-chart:visible").count() == 1
+    expect(chart.locator(".lms-chart-narrow svg")).to_be_visible()
+    expect(chart.locator(".lms-chart-wide svg")).to_be_hidden()
+    assert min(chart.evaluate(CHART_FONT)) >= 12
+
+    # A region's weeks: the phone's drawing, its labels at a readable size, as at a desk.
+    page.goto(base + reverse("dashboards:region", args=("68",)))
+    weekly = page.get_by_test_id("weekly-chart")
+    expect(weekly.locator(".lms-chart-narrow svg")).to_be_visible()
+    expect(weekly.locator(".lms-chart-wide svg")).to_be_hidden()
+    assert min(weekly.evaluate(CHART_FONT)) >= 12
+    assert page.evaluate(MEASURE)["wide"] == []
+    page.set_viewport_size({"width": 1280, "height": HEIGHT})
+    expect(weekly.locator(".lms-chart-wide svg")).to_be_visible()
+    expect(weekly.locator(".lms-chart-narrow svg")).to_be_hidden()
+    assert min(weekly.evaluate(CHART_FONT)) >= 13
+    page.context.close()
