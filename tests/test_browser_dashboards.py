@@ -77,7 +77,8 @@ def test_regional_official_drills_down_and_federal_official_sorts(demo_browser):
     federal.goto(f"{base}/dashboards/")
     regions = federal.get_by_test_id("regions")
     expect(regions.locator("[data-testid=region-row]")).to_have_count(2)
-    expect(federal.get_by_test_id("regions-chart").locator("svg")).to_be_visible()
+    # One drawing for a desk, one for a phone: the desk's is shown.
+    expect(federal.get_by_test_id("regions-chart").locator("svg:visible")).to_have_count(1)
     heading = regions.locator("thead th", has_text="Зачислено")
     heading.get_by_role("link").click()
     expect(heading).to_have_attribute("aria-sort", "descending")
