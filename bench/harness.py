@@ -239,6 +239,20 @@ class Server:
             return []
         return [int(child) for child in children]
 
+    def cpu_seconds(self) -> float:
+        """CPU time the workers have used so far, user and system (Linux's /proc): read around a
+        burst of requests, the CPU each request cost the server, whatever else ran on the
+        machine meanwhile (the database's own work not included)."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        used = 0
+        for pid in self.worker_pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            used += int(fields[11]) + int(fields[12])  # utime, stime
+        return used / ticks
+
     def peak_rss_mib(self) -> float | None:
         """The largest peak resident memory (VmHWM) of a worker so far, in MiB (Linux only)."""
         peaks = []
@@ -326,11 +340,19 @@ def drive(
 
 def merge(runs: list[dict]) -> dict:
     """Several runs of one address as one: latencies, statuses, queries and errors pooled."""
-    merged = {"latencies": [], "statuses": {}, "queries": {}, "errors": [], "elapsed": 0.0}
+    merged = {
+        "latencies": [],
+        "statuses": {},
+        "queries": {},
+        "errors": [],
+        "elapsed": 0.0,
+        "worker_cpu_s": 0.0,
+    }
     for run in runs:
         merged["latencies"] += run["latencies"]
         merged["errors"] += run["errors"]
         merged["elapsed"] += run["elapsed"]
+        merged["worker_cpu_s"] += run.get("worker_cpu_s", 0.0)
         for key in ("statuses", "queries"):
             for value, times in run[key].items():
                 merged[key][value] = merged[key].get(value, 0) + times
@@ -346,8 +368,9 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def summary(run: dict, *, expected_status: int = 200) -> dict:
-    """p50 and p95 in milliseconds, requests per second, the queries per request (one number
-    when every request ran the same), and errors: failed requests and unexpected statuses."""
+    """p50 and p95 in milliseconds, requests per second, the workers' CPU per request (when the
+    run measured it), the queries per request (one number when every request ran the same), and
+    errors: failed requests and unexpected statuses."""
     latencies = run["latencies"]
     unexpected = sum(
         times for status, times in run["statuses"].items() if int(status) != expected_status
@@ -358,6 +381,9 @@ def summary(run: dict, *, expected_status: int = 200) -> dict:
         "p50_ms": round(percentile(latencies, 0.50) * 1000, 2) if latencies else None,
         "p95_ms": round(percentile(latencies, 0.95) * 1000, 2) if latencies else None,
         "per_second": round(len(latencies) / run["elapsed"], 1) if run["elapsed"] else 0.0,
+        "cpu_ms": round(run.get("worker_cpu_s", 0.0) * 1000 / len(latencies), 3)
+        if latencies
+        else None,
         "queries": queries[0] if len(queries) == 1 else queries,
         "statuses": run["statuses"],
         "errors": len(run["errors"]) + unexpected,
