@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test install install-dev messages lint format clean bench-certificates
+.PHONY: run test install install-dev messages lint format clean bench-certificates bench-dashboards
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,13 @@ test: $(DEV_STAMP) messages
 # PostgreSQL database of its own (DATABASE_URL's server, or postgres://postgres@127.0.0.1:5432/).
 bench-certificates: $(STAMP) messages
 	$(PY) bench/certificates.py
+
+# Not a test: the federal and regional dashboards and the regions' XLSX under gunicorn (production
+# settings) against a bare Django view, on the synthetic national set at a tenth and at full size,
+# each in a PostgreSQL database of its own on the same server (BENCH_ARGS="--reuse" keeps the two
+# databases and reuses them next time; see bench/dashboards.py for the other options).
+bench-dashboards: $(STAMP) messages
+	$(PY) bench/dashboards.py $(BENCH_ARGS)
 
 # The README's pictures of the dashboards (docs/dashboard-*.png): the demo and a synthetic country
 # in a PostgreSQL database of their own (DATABASE_URL's server, dropped at the end), photographed

@@ -28,46 +28,17 @@ import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 # Run as a script, this file's directory comes first on the path, and its name would hide the
 # `certificates` app.
 sys.path[:1] = [str(ROOT)]
 
+from bench.harness import RESULTS, create_database, database_url, drop_database  # noqa: E402
+
 DB_NAME = "lms_bench_certificates"
-RESULTS = ROOT / "bench" / "results"
 TARGET_ONE = 1.3
 TARGET_WORKERS = 1.6
-
-
-def server_url() -> str:
-    url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or ""
-    if not url.startswith(("postgres://", "postgresql://")):
-        url = "postgres://postgres@127.0.0.1:5432/"
-    return url
-
-
-def database_url(name: str) -> str:
-    parts = urlsplit(server_url())
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", "", ""))
-
-
-def admin_sql(*statements: str) -> None:
-    """Run statements on the server's `postgres` database (CREATE/DROP DATABASE)."""
-    import psycopg
-
-    parts = urlsplit(database_url("postgres"))
-    with psycopg.connect(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=parts.username,
-        password=parts.password,
-        dbname="postgres",
-        autocommit=True,
-    ) as conn:
-        for statement in statements:
-            conn.execute(statement)
 
 
 def configure() -> dict[str, str]:
@@ -368,7 +339,7 @@ def main() -> int:
     args = parser.parse_args()
 
     env = configure()
-    admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)", f"CREATE DATABASE {DB_NAME}")
+    create_database(DB_NAME)
     try:
         import django
 
@@ -404,7 +375,7 @@ def main() -> int:
         connection.close()
     finally:
         if not args.keep:
-            admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+            drop_database(DB_NAME)
 
     def verdict(result: dict) -> str:
         return "meets the target" if result["meets"] else "MISSES the target"

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy, npgettext, pgettext, pgettext_lazy
@@ -147,7 +147,7 @@ SUMMED = (
 
 
 def federal_region_figures(*, filters: DashboardFilters = NO_FILTERS) -> list[RegionFigures]:
-    """The regions side by side on the same figures, summed from their cohorts. One query.
+    """The regions side by side on the same figures, summed from their cohorts, by name. One query.
 
     Only regions with a cohort that matches the filters appear; rates are weighted by trainees
     (see `Figures`).
@@ -161,9 +161,11 @@ def federal_region_figures(*, filters: DashboardFilters = NO_FILTERS) -> list[Re
             stale=Count("pk", filter=_stale(now)),
             **{name: Sum(name) for name in SUMMED},
         )
-        .order_by("region__name")
+        # Grouped by hashing, unsorted: sorting all the cohorts' rows by the region's name before
+        # adding them up took a third of the query. The 85 sums are sorted here instead.
+        .order_by()
     )
-    return [
+    regions = [
         RegionFigures(
             region_id=row["region_id"],
             name=row["region__name"],
@@ -174,6 +176,7 @@ def federal_region_figures(*, filters: DashboardFilters = NO_FILTERS) -> list[Re
         )
         for row in rows
     ]
+    return sorted(regions, key=lambda region: (region.name, region.region_id))
 
 
 def total_figures(rows: list[RegionFigures], *, name: str = "") -> RegionFigures:
@@ -374,6 +377,81 @@ def _may_be_at_risk(today: dt.date) -> Q:
     )
 
 
+def at_risk_condition(*, today: dt.date, thresholds: AtRiskThresholds) -> Q:
+    """The rules of `risk_reasons` as one condition on TraineeFigures, so that the database
+    returns the trainees at risk and no one else (a test holds the two to the same answer).
+
+    Without it every trainee of the running cohorts was loaded to find the few at risk: the
+    region page's cost grew with the region (18 ms of a full-size region's 45).
+    """
+    cutoff = today - dt.timedelta(days=thresholds.inactive_days)
+    # "Last active on the cutoff day or before", in the time zone `localdate` uses.
+    after_cutoff = timezone.make_aware(
+        dt.datetime.combine(cutoff + dt.timedelta(days=1), dt.time())
+    )
+    inactive = Q(last_activity_at__lt=after_cutoff) | Q(
+        last_activity_at__isnull=True,
+        cohort__figures__starts_on__lte=cutoff,
+        enrolment__enrolled_on__lte=cutoff,
+    )
+    behind = Q(
+        progress_percent__lte=F("cohort__figures__median_progress") - thresholds.behind_margin
+    )
+    failing_grade = Q(grade_failing=True, grade_items_open=0)
+    ending = Q(
+        cohort__figures__ends_on__gte=today,
+        cohort__figures__ends_on__lte=today + dt.timedelta(days=thresholds.ending_days),
+        activities_done__lt=F("activities_total"),
+    )
+    return inactive | behind | failing_grade | Q(attendance_failing=True) | ending
+
+
+def at_risk_figures(
+    *,
+    cohort_ids: list[int] | None = None,
+    region=None,
+    today: dt.date | None = None,
+    thresholds: AtRiskThresholds | None = None,
+    filters: DashboardFilters = NO_FILTERS,
+):
+    """The figures of the trainees at risk, in the list's order, as a query: it can be counted
+    and sliced in the database (a page of the list), and `with_reasons` explains each row.
+
+    Trainees of running cohorts, still studying and not yet complete, with a reason."""
+    if cohort_ids is None and region is None:
+        raise ValueError("Give cohort_ids or a region.")
+    today = today or timezone.localdate()
+    thresholds = thresholds or AtRiskThresholds.from_settings()
+    rows = (
+        TraineeFigures.objects.filter(
+            filters.cohorts(prefix="cohort__"),
+            _may_be_at_risk(today),
+            at_risk_condition(today=today, thresholds=thresholds),
+        )
+        .select_related("enrolment__trainee", "cohort__figures")
+        .order_by("cohort__starts_on", "cohort_id", "enrolment__trainee__last_name", "pk")
+    )
+    if cohort_ids is not None:
+        rows = rows.filter(cohort_id__in=cohort_ids)
+    if region is not None:
+        rows = rows.filter(region=region)
+    return rows
+
+
+def with_reasons(
+    rows, *, today: dt.date | None = None, thresholds: AtRiskThresholds | None = None
+) -> list[AtRisk]:
+    """Rows of `at_risk_figures` (all, or a page of them) with every reason each is at risk."""
+    today = today or timezone.localdate()
+    thresholds = thresholds or AtRiskThresholds.from_settings()
+    at_risk = []
+    for figures in rows:
+        reasons = risk_reasons(figures, today=today, thresholds=thresholds)
+        if reasons:  # always, while at_risk_condition says what risk_reasons says
+            at_risk.append(AtRisk(figures=figures, reasons=reasons))
+    return at_risk
+
+
 def trainees_at_risk(
     *,
     cohort_ids: list[int] | None = None,
@@ -383,26 +461,13 @@ def trainees_at_risk(
     filters: DashboardFilters = NO_FILTERS,
 ) -> list[AtRisk]:
     """Trainees of running cohorts, still studying and not yet complete, with every reason they
-    are at risk. One query whatever the number of trainees."""
-    if cohort_ids is None and region is None:
-        raise ValueError("Give cohort_ids or a region.")
+    are at risk. One query whatever the number of trainees, loading only those at risk."""
     today = today or timezone.localdate()
     thresholds = thresholds or AtRiskThresholds.from_settings()
-    rows = (
-        TraineeFigures.objects.filter(filters.cohorts(prefix="cohort__"), _may_be_at_risk(today))
-        .select_related("enrolment__trainee", "cohort__figures")
-        .order_by("cohort__starts_on", "cohort_id", "enrolment__trainee__last_name", "pk")
+    rows = at_risk_figures(
+        cohort_ids=cohort_ids, region=region, today=today, thresholds=thresholds, filters=filters
     )
-    if cohort_ids is not None:
-        rows = rows.filter(cohort_id__in=cohort_ids)
-    if region is not None:
-        rows = rows.filter(region=region)
-    at_risk = []
-    for figures in rows:
-        reasons = risk_reasons(figures, today=today, thresholds=thresholds)
-        if reasons:
-            at_risk.append(AtRisk(figures=figures, reasons=reasons))
-    return at_risk
+    return with_reasons(rows, today=today, thresholds=thresholds)
 
 
 @dataclass

@@ -42,5 +42,11 @@ if settings.DEBUG:
 
     urlpatterns += public_media_urlpatterns()
 
+if settings.BENCH_FLOOR:
+    # The benchmarks' floor: only where the benchmark starts the site with BENCH_FLOOR=1.
+    from core.views import floor
+
+    urlpatterns.append(path("bench/floor/", floor, name="bench_floor"))
+
 # Wagtail's page serving last: it answers every path not matched above.
 urlpatterns.append(path("", include(wagtail_urls)))

@@ -15,6 +15,7 @@ from dashboards.models import CohortFigures, TraineeFigures
 from dashboards.selectors import (
     AtRiskThresholds,
     RiskReason,
+    at_risk_figures,
     risk_reasons,
     trainees_at_risk,
 )
@@ -298,3 +299,97 @@ def test_attendance_at_the_programmes_threshold_is_not_at_risk_below_it_is(
 
     assert RiskReason.ATTENDANCE not in threshold(50)  # 1 of 2 sessions: 50 %
     assert RiskReason.ATTENDANCE in threshold(51)
+
+
+# The same rules in the database ---------------------------------------------------------------
+
+
+def _local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+
+def _on_boundaries(today: dt.date) -> list:
+    """(what changes for the first trainee, at risk?), on both sides of each rule's boundary."""
+    day = dt.timedelta(days=1)
+    return [
+        ({}, False),
+        # Last active late on the 14th day back, in the school's time zone; early on the 13th.
+        ({"trainee": {"last_activity_at": _local(today - 14 * day, 23, 59)}}, True),
+        ({"trainee": {"last_activity_at": _local(today - 13 * day, 0, 1)}}, False),
+        # Never active: counted from the later of the cohort's start and the enrolment.
+        (
+            {
+                "trainee": {"last_activity_at": None},
+                "cohort": {"starts_on": today - 14 * day},
+                "enrolment": {"enrolled_on": today - 14 * day},
+            },
+            True,
+        ),
+        (
+            {
+                "trainee": {"last_activity_at": None},
+                "cohort": {"starts_on": today - 13 * day},
+                "enrolment": {"enrolled_on": today - 20 * day},
+            },
+            False,
+        ),
+        (
+            {
+                "trainee": {"last_activity_at": None},
+                "cohort": {"starts_on": today - 20 * day},
+                "enrolment": {"enrolled_on": today - 13 * day},
+            },
+            False,
+        ),
+        # 20 points behind the cohort's median of 50, and 19.
+        ({"trainee": {"progress_percent": 30}}, True),
+        ({"trainee": {"progress_percent": 31}}, False),
+        ({"trainee": {"grade_failing": True, "grade_items_open": 0}}, True),
+        ({"trainee": {"grade_failing": True, "grade_items_open": 1}}, False),
+        ({"trainee": {"attendance_failing": True}}, True),
+        # The cohort ends in 14 days with work missing; in 15; in 14 with everything done.
+        ({"cohort": {"ends_on": today + 14 * day}}, True),
+        ({"cohort": {"ends_on": today + 15 * day}}, False),
+        ({"cohort": {"ends_on": today + 14 * day}, "trainee": {"activities_done": 4}}, False),
+        ({"cohort": {"ends_on": today}}, True),
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", range(15))
+def test_the_database_finds_exactly_those_the_rules_name(case, django_capture_on_commit_callbacks):
+    world = committed(django_capture_on_commit_callbacks, World)
+    today = timezone.localdate()
+    change, expected = _on_boundaries(today)[case]
+    # Everyone of the cohort on track: active yesterday, at the median, nothing failing; the
+    # others have done everything, so that a change to the cohort concerns the first alone.
+    TraineeFigures.objects.filter(cohort=world.cohort).update(
+        last_activity_at=timezone.now() - dt.timedelta(days=1),
+        progress_percent=50,
+        grade_failing=False,
+        grade_items_open=0,
+        attendance_failing=False,
+        activities_done=4,
+        activities_total=4,
+    )
+    CohortFigures.objects.filter(cohort=world.cohort).update(
+        median_progress=50, starts_on=today - dt.timedelta(days=30)
+    )
+    first = world.enrolments[0]
+    TraineeFigures.objects.filter(enrolment=first).update(
+        **{"activities_done": 1, **change.get("trainee", {})}
+    )
+    CohortFigures.objects.filter(cohort=world.cohort).update(**change.get("cohort", {}))
+    Enrolment.objects.filter(pk=first.pk).update(**change.get("enrolment", {}))
+
+    found = {row.pk for row in at_risk_figures(cohort_ids=[world.cohort.pk], today=today)}
+    candidates = TraineeFigures.objects.filter(cohort=world.cohort).select_related(
+        "enrolment", "cohort__figures"
+    )
+    named = {row.pk for row in candidates if risk_reasons(row, today=today, thresholds=THRESHOLDS)}
+
+    assert found == named
+    assert (first.pk in found) is expected
+    assert [item.enrolment.pk for item in trainees_at_risk(cohort_ids=[world.cohort.pk])] == (
+        [first.pk] if expected else []
+    )

@@ -354,3 +354,54 @@ def test_partial_for_weeks_without_completions_keeps_the_table():
     html = render_to_string("dashboards/includes/chart.html", {"chart": chart})
     assert "No completions in this period." in html and "<svg" not in html
     assert '<th scope="row">week of 03/03/2025</th>' in html
+
+
+# Drawn once ---------------------------------------------------------------------------------------
+
+
+def test_a_chart_is_drawn_once_for_the_same_data_title_and_language(monkeypatch):
+    drawings = []
+    real = charts._document
+    monkeypatch.setattr(
+        charts, "_document", lambda *args, **kwargs: drawings.append(1) or real(*args, **kwargs)
+    )
+    regions_bar_svg.cache_clear()
+    rows = [("Тамбовская область", Decimal("62.5")), ("Югра", None)]
+
+    with translation.override("ru"):
+        first = regions_bar_svg(rows, title="Доля завершивших")
+        again = regions_bar_svg(list(rows), title="Доля завершивших")
+        assert len(drawings) == 1
+        # Each shown with ids of its own, the drawing otherwise the same.
+        assert first.svg != again.svg
+        assert re.sub(r"chart-\w+-", "", first.svg) == re.sub(r"chart-\w+-", "", again.svg)
+        assert parse(first.svg).get("aria-labelledby") != parse(again.svg).get("aria-labelledby")
+        # Other figures, another title: drawn anew.
+        changed = regions_bar_svg([("Тамбовская область", Decimal("70"))], title="Доля")
+        assert len(drawings) == 2
+        assert set(bars(parse(changed.svg))) == {"Тамбовская область: 70,0\u00a0%"}
+        regions_bar_svg(rows, title="Другое название")
+        assert len(drawings) == 3
+    # Another language: drawn anew, in its own number format.
+    with translation.override("en"):
+        english = regions_bar_svg(rows, title="Доля завершивших")
+    assert len(drawings) == 4
+    assert set(bars(parse(english.svg))) == {"Тамбовская область: 62.5\u00a0%"}
+    assert set(bars(parse(first.svg))) == {"Тамбовская область: 62,5\u00a0%"}
+
+
+def test_the_week_chart_is_drawn_once_too(monkeypatch):
+    drawings = []
+    real = charts._document
+    monkeypatch.setattr(
+        charts, "_document", lambda *args, **kwargs: drawings.append(1) or real(*args, **kwargs)
+    )
+    completions_per_week_svg.cache_clear()
+
+    first = completions_per_week_svg(weeks(3, 1), title="Completions per week")
+    completions_per_week_svg(weeks(3, 1), title="Completions per week")
+    assert len(drawings) == 1
+    other = completions_per_week_svg(weeks(3, 2), title="Completions per week")
+    assert len(drawings) == 2
+    assert bar_titles(parse(other.svg))[-1].endswith(": 2")
+    assert bar_titles(parse(first.svg))[-1].endswith(": 1")

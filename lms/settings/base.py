@@ -81,6 +81,13 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# The benchmarks' floor (`/bench/floor/`, `core.views.floor`) and the query count in a header
+# of every answer (`core.middleware`): on only for `make bench-dashboards`, never on a real site.
+BENCH_FLOOR = env_bool("BENCH_FLOOR", False)
+if BENCH_FLOOR:
+    # Right after SecurityMiddleware: the session and the user are counted with the view.
+    MIDDLEWARE.insert(1, "core.middleware.QueryCountHeaderMiddleware")
+
 ROOT_URLCONF = "lms.urls"
 WSGI_APPLICATION = "lms.wsgi.application"
 ASGI_APPLICATION = "lms.asgi.application"
