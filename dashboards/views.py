@@ -92,7 +92,7 @@ TRAINEE_COLUMNS = [
 TRAINEE_SORT_KEYS = {column[0] for column in TRAINEE_COLUMNS if column[0]}
 
 # Trainees at risk on one page of a region's list; `DASHBOARDS_AT_RISK_PER_PAGE` overrides.
-AT_RISK_PER_PAGE = 50
+AT_RISK_PER_PAGE = 20
 
 
 def _is_regional_official(user) -> bool:

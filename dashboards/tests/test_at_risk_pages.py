@@ -1,4 +1,4 @@
-"""The region page's trainees at risk, 50 to a page: the boundaries, `?page=N` with the
+"""The region page's trainees at risk, 20 to a page: the boundaries, `?page=N` with the
 filters kept, bad page numbers, the files with every row, and a fixed number of queries."""
 
 from __future__ import annotations
@@ -55,35 +55,35 @@ def expected_names(world) -> list[str]:
     ]
 
 
-def test_a_page_holds_fifty():
-    assert AT_RISK_PER_PAGE == 50
+def test_a_page_holds_twenty():
+    assert AT_RISK_PER_PAGE == 20
 
 
-def test_exactly_fifty_is_one_page(client, school_of):
-    world = school_of(50)
+def test_exactly_twenty_is_one_page(client, school_of):
+    world = school_of(20)
     response = page(client, world.official)
-    assert names(response) == expected_names(world) and len(names(response)) == 50
+    assert names(response) == expected_names(world) and len(names(response)) == 20
     body = response.content.decode()
     assert 'data-testid="at-risk-pages"' not in body
-    assert count_line(response) == "50 слушателей в зоне риска в идущих группах."
+    assert count_line(response) == "20 слушателей в зоне риска в идущих группах."
 
 
-def test_fifty_one_is_two_pages_and_the_second_shows_the_fifty_first(client, school_of):
-    world = school_of(51)
+def test_twenty_one_is_two_pages_and_the_second_shows_the_twenty_first(client, school_of):
+    world = school_of(21)
     every = expected_names(world)
-    assert len(every) == 51
+    assert len(every) == 21
     first = page(client, world.official)
-    assert names(first) == every[:50]
-    assert count_line(first).startswith("51 слушатель в зоне риска")
-    assert "Здесь показаны: 1–50." in count_line(first)
+    assert names(first) == every[:20]
+    assert count_line(first).startswith("21 слушатель в зоне риска")
+    assert "Здесь показаны: 1–20." in count_line(first)
     body = first.content.decode()
     assert "Страница 1 из 2" in body
     assert f'rel="next" href="{REGION}?page=2#at-risk"' in body
     assert 'rel="prev"' not in body
 
     second = page(client, world.official, "page=2")
-    assert names(second) == every[50:]
-    assert "Здесь показаны: 51–51." in count_line(second)
+    assert names(second) == every[20:]
+    assert "Здесь показаны: 21–21." in count_line(second)
     body = second.content.decode()
     assert "Страница 2 из 2" in body
     # Page 1 is the address without `page`, so that each page has one address.
@@ -93,14 +93,14 @@ def test_fifty_one_is_two_pages_and_the_second_shows_the_fifty_first(client, sch
 
 
 def test_the_pages_links_keep_the_filters_and_the_files_take_every_page(client, school_of):
-    world = school_of(51)
+    world = school_of(21)
     query = "status=running&period_from=2020-01-01"
     kept = query.replace("&", "&amp;")
     body = page(client, world.official, query).content.decode()
     assert f'rel="next" href="{REGION}?{kept}&amp;page=2#at-risk"' in body
     body = page(client, world.official, f"{query}&page=2").content.decode()
     assert f'rel="prev" href="{REGION}?{kept}#at-risk"' in body
-    # The files' links carry the filters, not the page, and the file holds all 51.
+    # The files' links carry the filters, not the page, and the file holds all 21.
     csv_link = reverse("dashboards:at_risk_csv", args=("68",))
     assert f'href="{csv_link}?{kept}"' in body
     assert "page=" not in re.search(rf'href="{csv_link}[^"]*"', body).group(0)
@@ -114,11 +114,11 @@ def test_the_pages_links_keep_the_filters_and_the_files_take_every_page(client, 
     [("abc", 1), ("0", 1), ("-3", 1), ("1.5", 1), ("999", 2), ("3", 2), ("9" * 40, 2)],
 )
 def test_a_page_that_is_not_there_gives_a_real_one_and_says_so(client, school_of, asked, shown):
-    world = school_of(51)
+    world = school_of(21)
     response = page(client, world.official, f"page={asked}")
     body = response.content.decode()
     assert f"Страница {shown} из 2" in body
-    assert names(response) == expected_names(world)[(shown - 1) * 50 : shown * 50]
+    assert names(response) == expected_names(world)[(shown - 1) * 20 : shown * 20]
     note = re.search(r'data-testid="page-note">([^<]*)</p>', body).group(1)
     assert f"это страница {shown} из 2" in note
     assert f"«{asked[:20]}»" in note
@@ -126,7 +126,7 @@ def test_a_page_that_is_not_there_gives_a_real_one_and_says_so(client, school_of
 
 @pytest.mark.parametrize("asked", ["", "1", "2"])
 def test_a_page_that_is_there_has_no_note(client, school_of, asked):
-    world = school_of(51)
+    world = school_of(21)
     body = page(client, world.official, f"page={asked}").content.decode()
     assert 'data-testid="page-note"' not in body
 
@@ -154,7 +154,7 @@ def _queries(client, address) -> int:
 def test_every_page_runs_the_same_number_of_queries_whatever_the_size(
     client, school_of, django_capture_on_commit_callbacks
 ):
-    world = school_of(51)
+    world = school_of(21)
     client.force_login(world.official)
     client.get(REGION)  # warm up caches
     small = [_queries(client, REGION), _queries(client, f"{REGION}?page=2")]
@@ -164,7 +164,7 @@ def test_every_page_runs_the_same_number_of_queries_whatever_the_size(
             factories.enrol(factories.user("Trainee", last_name=f"Петров{i}"), world.other)
 
     committed(django_capture_on_commit_callbacks, grow)
-    assert len(expected_names(world)) == 111
+    assert len(expected_names(world)) == 81
     large = [
         _queries(client, REGION),
         _queries(client, f"{REGION}?page=2"),

@@ -363,7 +363,11 @@ def test_a_chart_is_drawn_once_for_the_same_data_title_and_language(monkeypatch)
     drawings = []
     real = charts._document
     monkeypatch.setattr(
-        charts, "_document", lambda *args, **kwargs: drawings.append(1) or real(*args, **kwargs)
+        charts,
+        "_document",
+        lambda *args, **kwargs: (
+            (kwargs["width"] == charts.WIDTH and drawings.append(1)) or real(*args, **kwargs)
+        ),
     )
     regions_bar_svg.cache_clear()
     rows = [("Тамбовская область", Decimal("62.5")), ("Югра", None)]
@@ -394,7 +398,11 @@ def test_the_week_chart_is_drawn_once_too(monkeypatch):
     drawings = []
     real = charts._document
     monkeypatch.setattr(
-        charts, "_document", lambda *args, **kwargs: drawings.append(1) or real(*args, **kwargs)
+        charts,
+        "_document",
+        lambda *args, **kwargs: (
+            (kwargs["width"] == charts.WIDTH and drawings.append(1)) or real(*args, **kwargs)
+        ),
     )
     completions_per_week_svg.cache_clear()
 
