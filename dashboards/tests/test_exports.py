@@ -154,6 +154,19 @@ def test_at_risk_file_of_a_filter_matching_nothing_has_only_its_header(client, w
     assert csv_rows(response) == [["Слушатель", "Группа", "Прогресс, %", "Причины"]]
 
 
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_regions_file_of_a_filter_matching_nothing_has_only_its_header(client, world, fmt):
+    # As the page: no region, so no country line either.
+    query = "period_from=2001-01-01&period_to=2001-12-31"
+    page = get(client, federal_user(), url("federal", query=query))
+    assert page_rows(page, "regions") == [] and 'data-testid="total-row"' not in (
+        page.content.decode()
+    )
+    response = get(client, federal_user(), url(f"regions_{fmt}", query=query))
+    rows = xlsx_rows(response) if fmt == "xlsx" else csv_rows(response)
+    assert len(rows) == 1 and rows[0][:2] == ["Регион", "Код региона"]
+
+
 # Formula safety, types, names ---------------------------------------------------------------
 
 
