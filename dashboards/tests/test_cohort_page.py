@@ -287,7 +287,7 @@ def test_trainees_sort_by_name_progress_and_grade(client, school, commit):
     assert names(login_get("sort=grade")) == [*sorted([gone, idle], key=str.casefold), done]
 
 
-@pytest.mark.parametrize("sort", ["bogus", "--progress", "enrolled", "name;drop"])
+@pytest.mark.parametrize("sort", ["bogus", "--progress", "--name", "enrolled", "name;drop"])
 def test_unknown_sort_falls_back_to_name(client, world, sort):
     response = get(client, world.official, cohort_url(world.cohort, f"sort={sort}"))
     assert response.status_code == 200

@@ -178,7 +178,7 @@ def test_sort_links_keep_the_filters_and_filter_form_keeps_the_sort(client, worl
     assert f'href="{region_url("68")}?status=running"' in body
 
 
-@pytest.mark.parametrize("sort", ["bogus", "--enrolled", "", "name;drop"])
+@pytest.mark.parametrize("sort", ["bogus", "--enrolled", "--name", "", "name;drop"])
 def test_unknown_sort_falls_back_to_region_name(client, world, sort):
     login(client, factories.user("Federal official", region_code="77"))
     response = client.get(FEDERAL, {"sort": sort})
