@@ -23,6 +23,7 @@ from schedule.models import Session
 from schedule.services import attendance_mark
 from tests import factories
 
+from .actions import complete, grade_case, submit_case, take_quiz
 from .conftest import World, committed
 
 TODAY = dt.date(2026, 11, 25)
@@ -393,3 +394,82 @@ def test_the_database_finds_exactly_those_the_rules_name(case, django_capture_on
     assert [item.enrolment.pk for item in trainees_at_risk(cohort_ids=[world.cohort.pk])] == (
         [first.pk] if expected else []
     )
+
+
+def test_idle_days_count_from_the_enrolment_when_it_came_after_the_start():
+    # The cohort began a month ago; a trainee who joined 13 days ago has not been idle for 14.
+    late = figures(last_activity_at=None)
+    late.enrolment.enrolled_on = TODAY - dt.timedelta(days=13)
+    assert RiskReason.INACTIVE not in reasons(late)
+    late.enrolment.enrolled_on = TODAY - dt.timedelta(days=14)
+    assert RiskReason.INACTIVE in reasons(late)
+
+
+@pytest.mark.django_db
+def test_a_failing_grade_in_the_list_once_everything_is_graded(django_capture_on_commit_callbacks):
+    world = committed(django_capture_on_commit_callbacks, World)
+    failing, pending, _idle = world.enrolments
+
+    def work():
+        take_quiz(world, failing, right=False)
+        for index in range(len(world.cases)):
+            grade_case(world, submit_case(world, failing, index), top=False)
+        # The same wrong quiz, but the case work is not graded yet: the grade may still rise.
+        take_quiz(world, pending, right=False)
+        for index in range(len(world.cases)):
+            submit_case(world, pending, index)
+
+    committed(django_capture_on_commit_callbacks, work)
+
+    stored = TraineeFigures.objects.get(enrolment=failing)
+    assert (stored.grade_failing, stored.grade_items_open) == (True, 0)
+    assert TraineeFigures.objects.get(enrolment=pending).grade_items_open == 2
+    at_risk = {item.enrolment.pk: item for item in trainees_at_risk(cohort_ids=[world.cohort.pk])}
+    assert RiskReason.FAILING_GRADE in {reason.code for reason in at_risk[failing.pk].reasons}
+    assert pending.pk not in at_risk or RiskReason.FAILING_GRADE not in {
+        reason.code for reason in at_risk[pending.pk].reasons
+    }
+
+
+@pytest.mark.django_db
+def test_a_good_grade_is_not_failing(django_capture_on_commit_callbacks):
+    world = committed(django_capture_on_commit_callbacks, World)
+    enrolment = world.enrolments[0]
+    committed(django_capture_on_commit_callbacks, lambda: complete(world, enrolment))
+
+    stored = TraineeFigures.objects.get(enrolment=enrolment)
+    assert stored.complete and not stored.grade_failing
+
+
+@pytest.mark.django_db
+def test_the_list_leaves_out_who_completed_and_the_cohorts_not_yet_running(
+    django_capture_on_commit_callbacks,
+):
+    world = committed(django_capture_on_commit_callbacks, World)
+    today = timezone.localdate()
+    done = world.enrolments[0]
+
+    def build():
+        complete(world, done)
+        # A short cohort starting tomorrow, ending within two weeks, nothing done yet.
+        soon = factories.cohort(
+            world.program,
+            name="Группа Скоро",
+            starts_on=today + dt.timedelta(days=1),
+            ends_on=today + dt.timedelta(days=10),
+        )
+        return factories.enrol(factories.user("Trainee"), soon)
+
+    waiting = committed(django_capture_on_commit_callbacks, build)
+    # They completed three weeks ago and have done nothing since (as stored by a refresh then).
+    TraineeFigures.objects.filter(enrolment=done).update(
+        last_activity_at=timezone.now() - dt.timedelta(days=21)
+    )
+
+    listed = {item.enrolment.pk for item in trainees_at_risk(region=world.cohort.region)}
+
+    assert done.pk not in listed and waiting.pk not in listed
+    assert {e.pk for e in world.enrolments[1:]} <= listed
+    # Were the cohort running, its ending would put the waiting trainee at risk.
+    soon = TraineeFigures.objects.get(enrolment=waiting)
+    assert trainees_at_risk(cohort_ids=[soon.cohort_id], today=today + dt.timedelta(days=1))

@@ -43,6 +43,16 @@ def test_a_change_to_many_cohorts_goes_to_the_worker(world, commit):
     assert stale_cohort_ids() == []
 
 
+@pytest.mark.django_db
+@override_settings(DASHBOARDS_INLINE_REFRESH_LIMIT=1, TASKS=QUEUED)
+def test_a_change_to_as_many_cohorts_as_the_limit_is_refreshed_in_the_request(world, commit):
+    commit(study_lesson, world, world.enrolments[0])
+
+    assert commit.refreshes == 1
+    assert not DBTaskResult.objects.filter(task_path="dashboards.tasks.refresh_figures").exists()
+    assert trainee_figures(world.enrolments[0]).activities_done == 1
+
+
 @concurrency_test
 def test_trainees_and_their_instructor_at_the_same_moment():
     world = World(trainees=5)

@@ -319,6 +319,37 @@ def test_sanitiser_refuses_an_unknown_element(tag):
         charts._sanitise(root)
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        "url(#pattern)",  # a reference, even to the page's own element
+        "javascript:alert(1)",  # a scheme
+        "https://evil.example/x.svg",
+        "red&amp;blue",  # an entity written into a value
+        "u\\72l(#pattern)",  # a CSS escape spelling url(
+    ],
+)
+def test_sanitiser_drops_a_value_that_could_reach_out(value):
+    root = ET.fromstring(
+        f'<svg xmlns="http://www.w3.org/2000/svg"><rect width="1" fill="{value}" class="{value}"/>'
+        "</svg>"
+    )
+    markup = charts._sanitise(root)
+    rect = parse(markup).find(f"{SVG}rect")
+    assert rect.get("fill") is None and rect.get("class") is None
+    assert rect.get("width") == "1"
+
+
+def test_the_axis_steps_are_round_numbers_reaching_the_top():
+    def steps(*counts: int) -> list[int]:
+        root = parse(completions_per_week_svg(weeks(*counts), title="x").svg)
+        left = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "axis left")
+        return sorted(int(t.text) for t in left.iter(f"{SVG}text"))
+
+    assert steps(10, 4) == [0, 2, 4, 6, 8, 10]
+    assert steps(12, 4) == [0, 5, 10, 15]
+
+
 def test_light_grey_labels_are_darkened():
     root = parse(completions_per_week_svg(weeks(1, 2), title="x").svg)
     fills = {text.get("fill") for text in root.iter(f"{SVG}text")}

@@ -91,7 +91,9 @@ def get(client, user, address):
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
-@pytest.mark.parametrize("query", ["", "sort=-enrolled", "sort=name&status=running"])
+@pytest.mark.parametrize(
+    "query", ["", "sort=-enrolled", "sort=enrolled", "sort=-name", "sort=name&status=running"]
+)
 def test_regions_file_has_the_pages_rows_in_its_order_and_the_country_line(
     client, world, fmt, query
 ):
@@ -116,7 +118,9 @@ def test_regions_file_has_the_pages_rows_in_its_order_and_the_country_line(
     ]
     if "enrolled" in query:
         enrolled = [int(Decimal(row[3])) for row in got[:-1]]
-        assert enrolled == sorted(enrolled, reverse=True)
+        assert enrolled == sorted(enrolled, reverse="-enrolled" in query)
+        # Yugra's one trainee against the others' four: the order is not the names' order.
+        assert (got[0][1] == "86") is ("-" not in query)
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
@@ -168,6 +172,19 @@ def test_at_risk_file_has_the_pages_rows_with_their_reasons(client, world, fmt):
 def test_at_risk_file_of_a_filter_matching_nothing_has_only_its_header(client, world):
     response = get(client, world.official, url("at_risk_csv", "68", query="status=finished"))
     assert csv_rows(response) == [["Слушатель", "Группа", "Прогресс, %", "Причины"]]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_regions_file_of_a_filter_matching_nothing_has_only_its_header(client, world, fmt):
+    # As the page: no region, so no country line either.
+    query = "period_from=2001-01-01&period_to=2001-12-31"
+    page = get(client, federal_user(), url("federal", query=query))
+    assert page_rows(page, "regions") == [] and 'data-testid="total-row"' not in (
+        page.content.decode()
+    )
+    response = get(client, federal_user(), url(f"regions_{fmt}", query=query))
+    rows = xlsx_rows(response) if fmt == "xlsx" else csv_rows(response)
+    assert len(rows) == 1 and rows[0][:2] == ["Регион", "Код региона"]
 
 
 # Formula safety, types, names ---------------------------------------------------------------

@@ -10,13 +10,22 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from assessments.casework import grade_release, grades_release_all
-from certificates.services import issue_certificate, reissue_certificate, revoke_certificate
+from assessments.casework import grade_release, grades_release_all, submission_save
+from assessments.models import CaseGrade, CaseSubmission, QuizAttempt
+from assessments.services import attempt_start
+from certificates.models import Certificate
+from certificates.services import (
+    ensure_pdf,
+    issue_certificate,
+    reissue_certificate,
+    revoke_certificate,
+)
 from courses.imports import import_apply, import_preview
-from courses.models import Enrolment
+from courses.models import ActivityCompletion, Enrolment
 from courses.services import enrolment_create, enrolment_restore, enrolment_withdraw
-from dashboards.models import FiguresInvalidation, TraineeFigures
-from schedule.models import Session
+from dashboards.models import FiguresInvalidation, TraineeFigures, WeeklyCompletions
+from dashboards.services import week_start
+from schedule.models import Attendance, Session
 from schedule.services import attendance_mark, checkin, checkin_code, mark_all_present
 from tests import factories
 
@@ -275,3 +284,161 @@ def test_a_rolled_back_change_leaves_no_trace(world, commit):
 
     assert not FiguresInvalidation.objects.exists()
     assert trainee_figures(enrolment).activities_done == 0
+
+
+def test_a_trainee_who_completed_and_then_withdrew_counts_as_withdrawn(world, commit, untouched):
+    factories.certificate_template(world.program)
+    done, studying, idle = world.enrolments
+    commit(complete, world, done)
+    commit(issue_certificate, enrolment=done, issued_by=world.official)
+    commit(study_lesson, world, studying)
+    assert WeeklyCompletions.objects.filter(cohort=world.cohort).exists()
+
+    commit(enrolment_withdraw, enrolment=done, on=timezone.localdate(), reason="Переезд", by=None)
+
+    # The record no longer calls them complete: completion needs them still enrolled.
+    assert not trainee_figures(done).complete
+    figures = cohort_figures(world.cohort)
+    assert (figures.enrolled, figures.active, figures.completed, figures.withdrawn) == (3, 2, 0, 1)
+    assert figures.completion_rate == Decimal("0.0")
+    # The certificate stays counted; the rest counts only the two still in the cohort.
+    assert figures.certificates == 1
+    assert figures.hours_done == Decimal("2")
+    studied = trainee_figures(studying).progress_percent
+    assert studied > 0 and figures.median_progress == studied // 2  # the median of it and 0
+    # The completions chart no longer counts them.
+    assert not WeeklyCompletions.objects.filter(cohort=world.cohort).exists()
+    untouched()
+
+
+def test_the_last_grade_released_completes_the_trainee_in_the_week_of_the_release(world, commit):
+    """Work done two weeks ago, its last grade released today: they completed this week, when
+    the verdict tipped, not in the week of their last activity."""
+    enrolment = world.enrolments[0]
+    commit(study_lesson, world, enrolment)
+    commit(take_quiz, world, enrolment)
+    grades = [
+        commit(lambda i=index: grade_case(world, submit_case(world, enrolment, i), release=False))
+        for index in range(len(world.cases))
+    ]
+    weeks_ago = timezone.now() - dt.timedelta(days=15)
+    ActivityCompletion.objects.filter(enrolment=enrolment).update(completed_at=weeks_ago)
+    QuizAttempt.objects.filter(enrolment=enrolment).update(submitted_at=weeks_ago)
+    CaseSubmission.objects.filter(enrolment=enrolment).update(submitted_at=weeks_ago)
+    for grade in grades:
+        commit(grade_release, grade=grade)
+
+    figures = trainee_figures(enrolment)
+    assert figures.complete
+    assert figures.last_activity_at == weeks_ago
+    [week] = WeeklyCompletions.objects.filter(cohort=world.cohort)
+    assert (week.week_start, week.count) == (week_start(timezone.now()), 1)
+
+
+def test_a_reissued_certificate_revoked_is_no_longer_counted(world, commit):
+    factories.certificate_template(world.program)
+    enrolment = world.enrolments[0]
+    commit(complete, world, enrolment)
+    first = commit(issue_certificate, enrolment=enrolment, issued_by=world.official)
+    second = commit(reissue_certificate, certificate=first, by=world.official, reason="Опечатка")
+
+    commit(revoke_certificate, certificate=second, by=world.official, reason="Ошибка")
+
+    # The first is replaced, the second revoked: none in force.
+    assert not trainee_figures(enrolment).certificate_issued
+    assert cohort_figures(world.cohort).certificates == 0
+
+
+def test_being_marked_absent_is_not_an_activity_being_there_late_is(world, commit):
+    session = commit(held_session, world.cohort)
+    absent, late = world.enrolments[:2]
+
+    commit(attendance_mark, session=session, enrolment=absent, status="absent", by=None)
+    commit(attendance_mark, session=session, enrolment=late, status="late", by=None)
+
+    assert trainee_figures(absent).last_activity_at is None
+    assert trainee_figures(late).last_activity_at is not None
+
+
+# What does not change a figure refreshes nothing ------------------------------------------------
+
+
+def test_a_certificates_pdf_made_after_issue_refreshes_nothing(world, commit):
+    factories.certificate_template(world.program)
+    commit(complete, world, world.enrolments[0])
+    certificate = commit(factories.certificate, world.enrolments[0])
+
+    commit(ensure_pdf, certificate=certificate)
+
+    assert certificate.pdf
+    assert commit.refreshes == 0
+
+
+def test_a_quiz_started_and_case_work_saved_as_a_draft_refresh_nothing(world, commit):
+    enrolment = world.enrolments[0]
+
+    commit(attempt_start, user=enrolment.trainee, quiz=world.quiz)
+    assert commit.refreshes == 0
+    case = world.cases[0]
+    commit(
+        submission_save,
+        user=enrolment.trainee,
+        case=case,
+        answers={str(task.pk): "Черновик" for task in case.tasks.all()},
+        files=[],
+        remove_files=[],
+        submit=False,
+    )
+    assert commit.refreshes == 0
+
+
+def test_one_transaction_touching_two_cohorts_refreshes_each_once(world, commit):
+    def both():
+        study_lesson(world, world.enrolments[0])
+        study_lesson(world, world.other_enrolment)
+
+    commit(transaction.atomic(both))
+
+    assert commit.refreshes == 2
+    assert trainee_figures(world.enrolments[0]).activities_done == 1
+    assert trainee_figures(world.other_enrolment).activities_done == 1
+
+
+# Deleting (as the admin may) refreshes too ------------------------------------------------------
+
+
+def test_an_attendance_mark_deleted(world, commit):
+    session = commit(held_session, world.cohort)
+    enrolment = world.enrolments[0]
+    mark = commit(attendance_mark, session=session, enrolment=enrolment, status="present", by=None)
+    assert cohort_figures(world.cohort).attended == 1
+
+    commit(Attendance.objects.filter(pk=mark.pk).get().delete)
+
+    assert cohort_figures(world.cohort).attended == 0
+    assert trainee_figures(enrolment).last_activity_at is None
+
+
+def test_a_case_grade_deleted(world, commit):
+    enrolment = world.enrolments[0]
+    grade = commit(lambda: grade_case(world, submit_case(world, enrolment)))
+    assert trainee_figures(enrolment).final_grade == Decimal("30.0")
+
+    commit(CaseGrade.objects.get(pk=grade.pk).delete)
+
+    assert trainee_figures(enrolment).final_grade == Decimal("0.0")
+
+
+def test_a_session_a_certificate_and_an_enrolment_deleted(world, commit):
+    session = commit(held_session, world.cohort)
+    assert cohort_figures(world.cohort).counted == 3
+    commit(Session.objects.get(pk=session.pk).delete)
+    assert cohort_figures(world.cohort).counted == 0
+
+    certificate = commit(factories.certificate, world.enrolments[0])
+    assert cohort_figures(world.cohort).certificates == 1
+    commit(Certificate.objects.get(pk=certificate.pk).delete)
+    assert cohort_figures(world.cohort).certificates == 0
+
+    commit(Enrolment.objects.get(pk=world.enrolments[2].pk).delete)
+    assert cohort_figures(world.cohort).enrolled == 2

@@ -16,6 +16,8 @@ from courses.models import Enrolment
 from dashboards.services import rebuild_figures
 from tests import factories
 
+from .actions import complete
+
 PASSWORD = factories.PASSWORD
 FEDERAL = reverse("dashboards:federal")
 
@@ -176,7 +178,7 @@ def test_sort_links_keep_the_filters_and_filter_form_keeps_the_sort(client, worl
     assert f'href="{region_url("68")}?status=running"' in body
 
 
-@pytest.mark.parametrize("sort", ["bogus", "--enrolled", "", "name;drop"])
+@pytest.mark.parametrize("sort", ["bogus", "--enrolled", "--name", "", "name;drop"])
 def test_unknown_sort_falls_back_to_region_name(client, world, sort):
     login(client, factories.user("Federal official", region_code="77"))
     response = client.get(FEDERAL, {"sort": sort})
@@ -429,3 +431,50 @@ def test_no_cohort_shown_has_no_programme_to_name(client, world):
     table = cohorts_table(response)
     assert '<td colspan="11">' in table and "Программа</th>" not in table
     assert 'data-testid="only-programme"' not in response.content.decode()
+
+
+def test_regions_without_a_rate_go_last_whichever_way_the_rate_is_sorted(client, world):
+    # A cohort in Arkhangelsk with nobody in it: no completion rate, «—», not 0 %.
+    factories.cohort(world.program, name="Группа Пустая", region_code="29")
+    rebuild_figures()
+    login(client, factories.user("Federal official", region_code="77"))
+    empty = factories.region("29").name
+
+    for sort in ("completion_rate", "-completion_rate"):
+        names = region_rows(client.get(FEDERAL + f"?sort={sort}"))
+        assert len(names) == 3 and names[-1] == empty, sort
+
+
+def test_a_number_column_sorts_largest_first_on_the_first_click(client, world):
+    login(client, factories.user("Federal official", region_code="77"))
+    body = client.get(FEDERAL + "?status=running&sort=-completed").content.decode()
+    # Not the sorted column: largest first; the region's name: A to Z.
+    assert 'href="?status=running&amp;sort=-enrolled"' in body
+    assert 'href="?status=running&amp;sort=-completion_rate"' in body
+    assert 'href="?status=running&amp;sort=name"' in body
+
+
+def test_the_region_chart_follows_the_filters(client, world):
+    complete(world, world.enrolments[0])
+    rebuild_figures()
+    login(client, world.official)
+
+    def counts(query: str) -> list[str]:
+        chart = client.get(region_url("68", query)).context["chart"]
+        return [value for _label, value in chart.rows]
+
+    assert counts("") == ["1"]
+    assert counts("status=running") == ["1"]
+    assert counts("status=finished") == []
+    assert counts(f"program={world.elsewhere.program_id}") == []
+
+
+def test_a_programme_no_longer_published_can_still_be_chosen(client, world):
+    world.program.unpublish()
+    rebuild_figures()
+    login(client, world.official)
+
+    body = client.get(region_url("68", f"program={world.program.pk}")).content.decode()
+
+    assert 'data-testid="invalid-filters"' not in body
+    assert "Группа A" in body

@@ -225,3 +225,89 @@ def test_a_bulk_loader_pauses_the_refreshes_and_rebuilds_once(world, commit):
     rebuild_figures(cohort_ids=[world.cohort.pk])
 
     assert trainee_figures(world.enrolments[0]).activities_done == 1
+
+
+# Rates and means from the sums --------------------------------------------------------------
+
+
+def test_the_mean_final_grade_is_of_those_graded_rounded_half_up():
+    # Two graded of five enrolled (one withdrawn, two with no grade yet): 70.5 / 2 = 35.25.
+    figures = CohortFigures(enrolled=5, withdrawn=1, graded=2, grade_sum=Decimal("70.5"))
+    assert figures.mean_final_grade == Decimal("35.3")
+    assert CohortFigures(enrolled=3, graded=0, grade_sum=Decimal("0")).mean_final_grade is None
+
+
+def test_attendance_with_no_session_counted_is_no_figure_not_zero():
+    assert CohortFigures(attended=0, counted=0).attendance_rate is None
+    assert CohortFigures(attended=1, counted=3).attendance_rate == Decimal("33.3")
+
+
+# Staleness and repair -------------------------------------------------------------------------
+
+
+def test_a_change_made_during_a_refresh_keeps_the_cohort_stale(world, monkeypatch):
+    """A change committed while a refresh reads (after it has listed the invalidations it
+    deletes) may be missed by it: its own invalidation must survive for its own refresh."""
+    records = services.cohort_records
+
+    def meanwhile(**kwargs):
+        services.invalidate(cohort_ids=[world.cohort.pk])
+        return records(**kwargs)
+
+    services.invalidate(cohort_ids=[world.cohort.pk])
+    monkeypatch.setattr(services, "cohort_records", meanwhile)
+
+    refresh_cohort_figures(cohort_id=world.cohort.pk)
+
+    assert FiguresInvalidation.objects.filter(cohort_id=world.cohort.pk).count() == 1
+    assert stale_cohort_ids() == [world.cohort.pk]
+
+
+def test_a_cohort_without_figures_is_stale_and_the_repair_builds_them(world):
+    # Written by a bulk loader: neither refreshed nor marked out of date.
+    with services.figures_paused():
+        fresh = factories.cohort(world.program, name="Группа Новая")
+    assert not CohortFigures.objects.filter(cohort=fresh).exists()
+    assert not FiguresInvalidation.objects.exists()
+    assert stale_cohort_ids() == [fresh.pk]
+
+    call_command("rebuild_figures", "--stale", verbosity=0)
+
+    assert cohort_figures(fresh).enrolled == 0
+    assert stale_cohort_ids() == []
+
+
+def test_the_repair_of_given_cohorts_refreshes_only_the_stale_among_them(world):
+    services.invalidate(cohort_ids=[world.cohort.pk, world.other.pk])
+
+    assert rebuild_figures(cohort_ids=[world.cohort.pk, world.elsewhere.pk], only_stale=True) == 1
+
+    assert stale_cohort_ids() == [world.other.pk]
+
+
+def test_a_refresh_that_fails_is_not_counted(world, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(services, "cohort_records", broken)
+
+    assert rebuild_figures(cohort_ids=[world.cohort.pk, world.other.pk]) == 0
+
+
+def test_the_refresh_of_a_deleted_cohort_drops_its_invalidations_quietly(world, caplog):
+    gone = world.cohort.pk + 1000
+    services.invalidate(cohort_ids=[gone])
+
+    assert services.refresh_quietly(cohort_id=gone) is False
+
+    assert not FiguresInvalidation.objects.filter(cohort_id=gone).exists()
+    assert "could not be refreshed" not in caplog.text
+
+
+def test_the_week_of_a_completion_is_on_the_schools_clock():
+    # Sunday 22:00 in UTC is already Monday 01:00 in Moscow: the new week.
+    sunday_night = dt.datetime(2026, 3, 1, 22, 0, tzinfo=dt.UTC)
+    assert services.week_start(sunday_night) == dt.date(2026, 3, 2)
+    assert services.week_start(dt.datetime(2026, 3, 1, 20, 0, tzinfo=dt.UTC)) == dt.date(
+        2026, 2, 23
+    )

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from courses.models import Cohort
-from dashboards.models import WeeklyCompletions
+from dashboards.models import CohortFigures, WeeklyCompletions
 from dashboards.selectors import (
     CohortStatus,
     DashboardFilters,
@@ -82,13 +82,27 @@ def test_the_cohort_status_filter(school, status, expected):
     assert names(region_cohort_figures(region=school.cohort.region, filters=filters)) == expected
 
 
-def test_the_status_changes_on_the_day_by_the_dates(school):
-    starts = school.planned.starts_on
-    day_before = DashboardFilters(status=CohortStatus.PLANNED, today=starts - dt.timedelta(days=1))
-    first_day = DashboardFilters(status=CohortStatus.RUNNING, today=starts)
+def statuses_of(school, name: str, today: dt.date) -> set[str]:
+    """The statuses under which the cohort `name` is listed on `today`."""
     region = school.cohort.region
-    assert "Будущая группа" in names(region_cohort_figures(region=region, filters=day_before))
-    assert "Будущая группа" in names(region_cohort_figures(region=region, filters=first_day))
+
+    def filters(status, today):
+        return DashboardFilters(status=status, today=today)
+
+    return {
+        status
+        for status in CohortStatus
+        if name in names(region_cohort_figures(region=region, filters=filters(status, today)))
+    }
+
+
+def test_the_status_changes_on_the_day_by_the_dates(school):
+    starts, ends = school.planned.starts_on, school.planned.ends_on
+    day = dt.timedelta(days=1)
+    assert statuses_of(school, "Будущая группа", starts - day) == {CohortStatus.PLANNED}
+    assert statuses_of(school, "Будущая группа", starts) == {CohortStatus.RUNNING}
+    assert statuses_of(school, "Будущая группа", ends) == {CohortStatus.RUNNING}
+    assert statuses_of(school, "Будущая группа", ends + day) == {CohortStatus.FINISHED}
 
 
 def test_the_period_filter_keeps_cohorts_overlapping_it(school):
@@ -213,3 +227,59 @@ def test_the_dashboard_figures_cost_the_same_queries_at_any_size(
         weekly_completions(region=region)
     assert len(rows) == 2 + cohorts // 2
     assert Cohort.objects.count() == 3 + cohorts
+
+
+def test_a_session_ended_since_the_refresh_marks_the_cohort_updating(school):
+    # The refresh ran before the session ended: its attendance is not counted yet.
+    CohortFigures.objects.filter(cohort=school.cohort).update(
+        due_at=timezone.now() - dt.timedelta(minutes=1)
+    )
+    CohortFigures.objects.filter(cohort=school.other).update(
+        due_at=timezone.now() + dt.timedelta(hours=1)
+    )
+
+    shown = {row.cohort_id: row.stale for row in region_cohort_figures(region=school.cohort.region)}
+
+    assert shown[school.cohort.pk] is True
+    assert shown[school.other.pk] is False
+    tambov = next(row for row in federal_region_figures() if row.code == "68")
+    assert tambov.stale == 1
+
+
+def test_completions_in_the_last_week_of_the_period_count(school):
+    this_week = week_start(timezone.now())
+    ending_this_week = DashboardFilters(
+        period_from=this_week - dt.timedelta(days=10), period_to=this_week + dt.timedelta(days=2)
+    )
+
+    weeks = weekly_completions(region=school.cohort.region, filters=ending_this_week)
+
+    assert [(week.start, week.count) for week in weeks][-1] == (this_week, 1)
+
+
+def test_completions_by_week_follow_the_region_and_the_filters(school, commit):
+    # A trainee in Yugra completes the same programme this week: never on Tambov's chart.
+    yugra = commit(
+        factories.cohort,
+        school.program,
+        region_code="86",
+        starts_on=school.cohort.starts_on,
+        ends_on=school.cohort.ends_on,
+    )
+    yugra.instructors.add(school.instructor)
+    trainee = factories.user("Trainee", region_code="86")
+    commit(complete, school, commit(factories.enrol, trainee, yugra))
+    region = school.cohort.region
+    this_week = week_start(timezone.now())
+
+    assert [(w.start, w.count) for w in weekly_completions(region=region)] == [(this_week, 1)]
+    assert [(w.start, w.count) for w in weekly_completions(region=school.elsewhere.region)] == [
+        (this_week, 1)
+    ]
+    # Tambov's completion is in a running cohort of its programme.
+    finished = DashboardFilters(status=CohortStatus.FINISHED)
+    assert weekly_completions(region=region, filters=finished) == []
+    other_program = DashboardFilters(program_id=school.elsewhere.program_id)
+    assert weekly_completions(region=region, filters=other_program) == []
+    running = DashboardFilters(status=CohortStatus.RUNNING, program_id=school.program.pk)
+    assert [w.count for w in weekly_completions(region=region, filters=running)] == [1]
