@@ -258,7 +258,9 @@ def test_the_chart_counts_the_cohorts_completions_in_the_period(client, school, 
 
 
 def test_programme_and_status_filters_do_not_hide_the_chosen_cohort(client, world):
-    query = f"status=finished&program={world.elsewhere.program_id}"
+    # Another programme the official may choose: one with a cohort in their region.
+    other = factories.cohort(factories.program(title="Другая программа"), name="Группа Д")
+    query = f"status=finished&program={other.program_id}"
     response = get(client, world.official, cohort_url(world.cohort, query))
     assert len(page_rows(response, "trainees")) == 3
 
