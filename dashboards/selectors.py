@@ -21,7 +21,14 @@ from django.utils.translation import gettext_lazy, npgettext, pgettext, pgettext
 
 from courses.models import Enrolment
 
-from .models import CohortFigures, Figures, FiguresInvalidation, TraineeFigures, WeeklyCompletions
+from .models import (
+    CohortFigures,
+    Figures,
+    FiguresInvalidation,
+    Standing,
+    TraineeFigures,
+    WeeklyCompletions,
+)
 
 
 class CohortStatus(models.TextChoices):
@@ -514,6 +521,7 @@ class CohortTrainee:
 
     figures: TraineeFigures
     reasons: list[Reason] = field(default_factory=list)
+    standing: Standing = Standing.ACTIVE  # as the cohort's line counts them, today
 
     @property
     def enrolment(self) -> Enrolment:
@@ -571,6 +579,7 @@ def cohort_trainees(
             reasons=risk_reasons(row, today=today, thresholds=thresholds)
             if row.may_be_at_risk
             else [],
+            standing=row.standing(ended=row.cohort.ends_on < today),
         )
         for row in rows
     ]

@@ -119,7 +119,7 @@ def test_region_page_links_each_cohort_to_its_dashboard_with_the_filters(client,
     assert f'<th scope="row"><a href="{link}">Группа A</a>' in cohorts
     # The trainees at risk link their cohort's dashboard too.
     at_risk = body.split('data-testid="at-risk"', 1)[1].split("</table>", 1)[0]
-    assert f'<td><a href="{link}">Группа A</a></td>' in at_risk
+    assert f'<td class="dashboard-name"><a href="{link}">Группа A</a></td>' in at_risk
 
 
 def test_breadcrumb_keeps_the_filters_and_shows_the_regions_only_to_those_who_see_them(

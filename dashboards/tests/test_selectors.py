@@ -63,7 +63,8 @@ def test_a_region_sees_its_cohorts_with_their_figures(school):
     a = rows[1]
     assert (a.enrolled, a.active, a.completed, a.withdrawn) == (3, 2, 1, 0)
     assert a.completion_rate == Decimal("33.3")
-    assert a.mean_final_grade == Decimal("33.3")  # 100, 0 and 0
+    # The completed trainee's 100 only: the others' 0 is work not yet done, not a grade.
+    assert a.mean_final_grade == Decimal("100.0")
     assert a.practice_hours_done == Decimal("12")
     assert not a.stale
     assert rows[0].completion_rate is None  # nobody enrolled
@@ -123,7 +124,7 @@ def test_the_regions_side_by_side_are_weighted_by_trainees(school, commit):
     assert (tambov.cohorts, tambov.enrolled, tambov.completed) == (4, 4, 2)
     # 2 of 4 trainees, not the mean of the cohorts' 33.3 % and 100 %.
     assert tambov.completion_rate == Decimal("50.0")
-    assert tambov.mean_final_grade == Decimal("50.0")  # 100, 0, 0, 100
+    assert tambov.mean_final_grade == Decimal("100.0")  # the two completed: 100 and 100
     assert rows["86"].enrolled == 1 and rows["86"].completion_rate == Decimal("0.0")
     country = total_figures(list(rows.values()))
     assert (country.enrolled, country.completed, country.completion_rate) == (
