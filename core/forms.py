@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+# The dates a filter accepts. The school's records start in the 2020s; a year 1 or 9999 is a
+# slip of the keyboard (or a probe), and a period reaching it would have a chart walk every week
+# of it. Generous on both sides, so that no real question is refused.
+FIRST_DAY = dt.date(2000, 1, 1)
+LAST_DAY = dt.date(2100, 12, 31)
 
 
 class DateInput(forms.DateInput):
@@ -15,13 +24,37 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+class FilterDateField(forms.DateField):
+    """A date of a filter: the picker's ISO form (or the Russian one typed into the address),
+    between FIRST_DAY and LAST_DAY. A value that is not a date is named in the message: the
+    picker cannot show it, so the message is where the official sees what was refused."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            raise ValidationError(
+                _('"%(value)s" is not a date: pick one in the calendar or type it as YYYY-MM-DD.'),
+                code="invalid",
+                params={"value": str(value).strip()[:30]},
+            ) from None
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and not FIRST_DAY <= value <= LAST_DAY:
+            raise ValidationError(
+                _("Choose a date between %(first)s and %(last)s."),
+                code="out_of_range",
+                params={"first": f"{FIRST_DAY:%d.%m.%Y}", "last": f"{LAST_DAY:%d.%m.%Y}"},
+            )
+
+
 def filter_date(label) -> forms.DateField:
     """An optional date of a filter in the address."""
-    return forms.DateField(
+    return FilterDateField(
         label=label,
         required=False,
-        widget=DateInput(),
-        error_messages={"invalid": _("Enter the date as DD.MM.YYYY.")},
+        widget=DateInput(attrs={"min": f"{FIRST_DAY:%Y-%m-%d}", "max": f"{LAST_DAY:%Y-%m-%d}"}),
     )
 
 

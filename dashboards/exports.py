@@ -122,7 +122,7 @@ def cohort_trainees_table(trainees: Sequence[CohortTrainee]) -> list[list]:
         rows.append(
             [
                 row.name,
-                str(figures.standing.label),  # now, while the file's language is active
+                str(row.standing.label),  # now, while the file's language is active
                 figures.progress_percent,
                 figures.final_grade,
                 figures.attendance_rate,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import check_period, filter_date
 from courses.models import ProgramPage
+from courses.selectors import cohorts_visible_to
 
 from .selectors import CohortStatus, DashboardFilters
 
@@ -34,7 +35,7 @@ class DashboardFilterForm(forms.Form):
     period_from = filter_date(_("Period from"))
     period_to = filter_date(_("Period until"))
 
-    def __init__(self, data=None):
+    def __init__(self, data=None, *, user):
         # Only the filter fields are read: `sort` and anything else in the address are not ours.
         if data is not None:
             data = {
@@ -42,6 +43,7 @@ class DashboardFilterForm(forms.Form):
                 for name in ("program", "status", "period_from", "period_to")
             }
         super().__init__(data)
+        self.user = user
         # Read when the field is validated or drawn, once: a file's address without a programme
         # runs no query for it.
         self.fields["program"].choices = lambda: self.programme_choices
@@ -59,8 +61,18 @@ class DashboardFilterForm(forms.Form):
 
     @cached_property
     def programme_choices(self) -> list[tuple]:
-        """Every programme ever run, published or not: an official compares all the cohorts."""
-        programmes = ProgramPage.objects.order_by("title", "pk").values_list("pk", "title")
+        """The programmes of the cohorts the user may see (`cohorts_visible_to`): a regional
+        official's region's, every region's for a federal official. One query.
+
+        Not `programs_visible_to`, which is the live programmes a user may open: a programme
+        unpublished after its cohorts ran still has cohorts on the dashboards, and the filter
+        must be able to choose them; a draft nobody runs, or another region's programme, has no
+        cohort here and is not offered (nor accepted in the address)."""
+        programmes = (
+            ProgramPage.objects.filter(pk__in=cohorts_visible_to(self.user).values("program_id"))
+            .order_by("title", "pk")
+            .values_list("pk", "title")
+        )
         return [("", _("All programmes")), *programmes]
 
     def clean(self):

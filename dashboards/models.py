@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from courses.curriculum import TENTH, percent_of
 from courses.models import Enrolment
@@ -28,6 +29,26 @@ def completion_rate(*, completed: int, enrolled: int, withdrawn: int) -> Decimal
     """
     staying = enrolled - withdrawn
     return percent_of(completed, staying) if staying > 0 else None
+
+
+class Standing(models.TextChoices):
+    """Where a trainee stands in the dashboards' figures: studying (the cohort still running,
+    or not begun), completed, withdrawn, or — the cohort over — never completed."""
+
+    ACTIVE = Enrolment.Status.ACTIVE.value, Enrolment.Status.ACTIVE.label
+    COMPLETED = Enrolment.Status.COMPLETED.value, Enrolment.Status.COMPLETED.label
+    WITHDRAWN = Enrolment.Status.WITHDRAWN.value, Enrolment.Status.WITHDRAWN.label
+    NOT_COMPLETED = "not_completed", pgettext_lazy("trainee standing", "Did not complete")
+
+
+def standing_of(*, status: str, complete: bool, ended: bool) -> Standing:
+    """The one rule: withdrawn first, then completed by the record's verdict; anyone else is
+    active while the cohort runs, and did not complete once it has ended."""
+    if status == Enrolment.Status.WITHDRAWN:
+        return Standing.WITHDRAWN
+    if complete:
+        return Standing.COMPLETED
+    return Standing.NOT_COMPLETED if ended else Standing.ACTIVE
 
 
 class Figures:
@@ -121,19 +142,18 @@ class TraineeFigures(models.Model):
     def __str__(self) -> str:
         return f"{self.enrolment_id}: {self.progress_percent} %"
 
-    @property
-    def standing(self) -> str:
-        """Withdrawn, completed or active: the column of the cohort's line this trainee counts
-        in (`dashboards.services.cohort_totals` counts by it), so that the cohort's dashboard
-        says of each trainee what its totals say of them all."""
-        if self.status == Enrolment.Status.WITHDRAWN:
-            return Enrolment.Status.WITHDRAWN
-        return Enrolment.Status.COMPLETED if self.complete else Enrolment.Status.ACTIVE
+    def standing(self, *, ended: bool) -> Standing:
+        """The column of the cohort's line this trainee counts in (`cohort_totals` counts by
+        it), so that the cohort's dashboard says of each trainee what its totals say of them
+        all. `ended`: the cohort's last day has passed."""
+        return standing_of(status=self.status, complete=self.complete, ended=ended)
 
 
 class CohortFigures(Figures, models.Model):
-    """One cohort's totals. `enrolled` = active + completed + withdrawn; everything else counts
-    the trainees still in the cohort (not withdrawn), except `certificates`."""
+    """One cohort's totals. `enrolled` = active + completed + withdrawn + those of an ended
+    cohort who never completed (`Standing.NOT_COMPLETED`, no column of their own); `graded` and
+    `grade_sum` are the completed trainees' final grades, the only ones that are final; the
+    rest counts the trainees still in the cohort (not withdrawn), except `certificates`."""
 
     cohort = models.OneToOneField(
         "courses.Cohort",
@@ -152,7 +172,7 @@ class CohortFigures(Figures, models.Model):
     active = models.PositiveIntegerField(_("active"), default=0)
     completed = models.PositiveIntegerField(_("completed"), default=0)
     withdrawn = models.PositiveIntegerField(_("withdrawn"), default=0)
-    graded = models.PositiveIntegerField(default=0)  # trainees with a final grade
+    graded = models.PositiveIntegerField(default=0)  # completed trainees with a final grade
     grade_sum = models.DecimalField(max_digits=12, decimal_places=1, default=Decimal("0"))
     attended = models.PositiveIntegerField(default=0)
     counted = models.PositiveIntegerField(default=0)

@@ -14,14 +14,21 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy, npgettext, pgettext, pgettext_lazy
 
 from courses.models import Enrolment
 
-from .models import CohortFigures, Figures, FiguresInvalidation, TraineeFigures, WeeklyCompletions
+from .models import (
+    CohortFigures,
+    Figures,
+    FiguresInvalidation,
+    Standing,
+    TraineeFigures,
+    WeeklyCompletions,
+)
 
 
 class CohortStatus(models.TextChoices):
@@ -196,6 +203,26 @@ class Week:
     count: int
 
 
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def _cohorts_span(
+    *, cohort_ids: list[int] | None, region, filters: DashboardFilters
+) -> tuple[dt.date, dt.date] | None:
+    """The Mondays of the first start and the last end of the selected cohorts, or None when
+    no cohort is selected. One query."""
+    cohorts = CohortFigures.objects.filter(filters.cohorts())
+    if cohort_ids is not None:
+        cohorts = cohorts.filter(cohort_id__in=cohort_ids)
+    if region is not None:
+        cohorts = cohorts.filter(region=region)
+    span = cohorts.aggregate(first=Min("starts_on"), last=Max("ends_on"))
+    if span["first"] is None:
+        return None
+    return _monday(span["first"]), _monday(span["last"])
+
+
 def weekly_completions(
     *,
     cohort_ids: list[int] | None = None,
@@ -203,7 +230,14 @@ def weekly_completions(
     filters: DashboardFilters = NO_FILTERS,
 ) -> list[Week]:
     """Completions per ISO week, every week of the period (or from the first completion to the
-    last) present, the empty ones with 0, so that a chart's axis has no gaps. One query."""
+    last) present, the empty ones with 0, so that a chart's axis has no gaps. One query, two
+    with a period.
+
+    A period's ends are clamped to the weeks the selected cohorts can have completions in:
+    from the first cohort's start to the last one's end, widened to any completion stored
+    outside them (a grade released after the end). A period of a century (or one reaching the
+    last date Python holds) so draws the cohorts' weeks, not one column per week of it.
+    """
     rows = WeeklyCompletions.objects.filter(filters.cohorts(prefix="cohort__"))
     if cohort_ids is not None:
         rows = rows.filter(cohort_id__in=cohort_ids)
@@ -211,10 +245,10 @@ def weekly_completions(
         rows = rows.filter(region=region)
     first = last = None
     if filters.period_from is not None:
-        first = filters.period_from - dt.timedelta(days=filters.period_from.weekday())
+        first = _monday(filters.period_from)
         rows = rows.filter(week_start__gte=first)
     if filters.period_to is not None:
-        last = filters.period_to - dt.timedelta(days=filters.period_to.weekday())
+        last = _monday(filters.period_to)
         rows = rows.filter(week_start__lte=last)
     counts = dict(
         rows.values("week_start")
@@ -222,15 +256,25 @@ def weekly_completions(
         .order_by("week_start")
         .values_list("week_start", "total")
     )
+    # Asked whatever the counts, so that a page costs the same queries with data or without.
+    span = None
+    if first is not None or last is not None:
+        span = _cohorts_span(cohort_ids=cohort_ids, region=region, filters=filters)
+        if span is None:
+            return []
     if not counts and (first is None or last is None):
         return []
+    if span is not None:
+        earliest, latest = span
+        if counts:
+            earliest, latest = min(earliest, min(counts)), max(latest, max(counts))
+        first = max(first, earliest) if first is not None else None
+        last = min(last, latest) if last is not None else None
     first = first or min(counts)
     last = last or max(counts)
-    weeks, day = [], first
-    while day <= last:
-        weeks.append(Week(start=day, count=counts.get(day, 0)))
-        day += dt.timedelta(days=7)
-    return weeks
+    # Counted, not walked: a step past the last Monday Python holds would overflow.
+    starts = (first + dt.timedelta(weeks=i) for i in range((last - first).days // 7 + 1))
+    return [Week(start=start, count=counts.get(start, 0)) for start in starts]
 
 
 # Trainees at risk ----------------------------------------------------------------------------
@@ -477,6 +521,7 @@ class CohortTrainee:
 
     figures: TraineeFigures
     reasons: list[Reason] = field(default_factory=list)
+    standing: Standing = Standing.ACTIVE  # as the cohort's line counts them, today
 
     @property
     def enrolment(self) -> Enrolment:
@@ -534,6 +579,7 @@ def cohort_trainees(
             reasons=risk_reasons(row, today=today, thresholds=thresholds)
             if row.may_be_at_risk
             else [],
+            standing=row.standing(ended=row.cohort.ends_on < today),
         )
         for row in rows
     ]

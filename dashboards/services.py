@@ -31,7 +31,13 @@ from records.selectors import cohort_records
 from schedule.models import Attendance, Session
 from schedule.selectors import ATTENDED
 
-from .models import CohortFigures, FiguresInvalidation, TraineeFigures, WeeklyCompletions
+from .models import (
+    CohortFigures,
+    FiguresInvalidation,
+    Standing,
+    TraineeFigures,
+    WeeklyCompletions,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -121,9 +127,13 @@ def refresh_cohort_figures(*, cohort_id: int, now: dt.datetime | None = None) ->
             cohort_id=cohort_id, revoked_at__isnull=True, replaced_by__isnull=True
         ).values_list("enrolment_id", flat=True)
     )
-    due_at = Session.objects.filter(cohort_id=cohort_id, ends_at__gt=now).aggregate(
-        due=Min("ends_at")
-    )["due"]
+    due_at = _latest_due(
+        Session.objects.filter(cohort_id=cohort_id, ends_at__gt=now).aggregate(due=Min("ends_at"))[
+            "due"
+        ],
+        cohort_ended_at(cohort),
+        now=now,
+    )
 
     rows: list[TraineeFigures] = []
     for record in view.records:
@@ -169,7 +179,7 @@ def refresh_cohort_figures(*, cohort_id: int, now: dt.datetime | None = None) ->
                 certificate_issued=pk in certified,
             )
         )
-    figures = cohort_totals(cohort=cohort, rows=rows)
+    figures = cohort_totals(cohort=cohort, rows=rows, today=timezone.localdate(now))
     figures.due_at = due_at
 
     if rows:
@@ -208,11 +218,31 @@ def refresh_cohort_figures(*, cohort_id: int, now: dt.datetime | None = None) ->
     return figures
 
 
-def cohort_totals(*, cohort: Cohort, rows: list[TraineeFigures]) -> CohortFigures:
-    """The cohort's row from its trainees' rows (see CohortFigures for what each counts)."""
-    standings = Counter(row.standing for row in rows)
-    staying = [row for row in rows if row.standing != Enrolment.Status.WITHDRAWN]
-    graded = [row.final_grade for row in staying if row.final_grade is not None]
+def cohort_ended_at(cohort: Cohort) -> dt.datetime:
+    """The moment a cohort's last day is over, on the school's clock: from then on its trainees
+    who have not completed are no longer active."""
+    return timezone.make_aware(
+        dt.datetime.combine(cohort.ends_on + dt.timedelta(days=1), dt.time())
+    )
+
+
+def _latest_due(session_end: dt.datetime | None, ended_at: dt.datetime, *, now: dt.datetime):
+    """When the figures are due again without any write: the next session's end (attendance
+    counts it) or the cohort's end (its active trainees stop being active), whichever is first."""
+    upcoming = [moment for moment in (session_end, ended_at) if moment and moment > now]
+    return min(upcoming, default=None)
+
+
+def cohort_totals(*, cohort: Cohort, rows: list[TraineeFigures], today: dt.date) -> CohortFigures:
+    """The cohort's row from its trainees' rows (see CohortFigures for what each counts).
+
+    The mean final grade is the completed trainees' only: anyone else's final grade still counts
+    the work they have not done as 0, so a running cohort's mean would say how far it has got,
+    not how well its trainees did."""
+    ended = cohort.ends_on < today
+    standings = Counter(row.standing(ended=ended) for row in rows)
+    staying = [row for row in rows if row.status != Enrolment.Status.WITHDRAWN]
+    graded = [row.final_grade for row in staying if row.complete and row.final_grade is not None]
     return CohortFigures(
         cohort_id=cohort.pk,
         region_id=cohort.region_id,
@@ -220,9 +250,9 @@ def cohort_totals(*, cohort: Cohort, rows: list[TraineeFigures]) -> CohortFigure
         starts_on=cohort.starts_on,
         ends_on=cohort.ends_on,
         enrolled=len(rows),
-        withdrawn=standings[Enrolment.Status.WITHDRAWN],
-        completed=standings[Enrolment.Status.COMPLETED],
-        active=standings[Enrolment.Status.ACTIVE],
+        withdrawn=standings[Standing.WITHDRAWN],
+        completed=standings[Standing.COMPLETED],
+        active=standings[Standing.ACTIVE],
         graded=len(graded),
         grade_sum=sum(graded, ZERO),
         attended=sum(row.attended for row in staying),

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.views.decorators.http import require_safe
 
 from accounts.models import Region
 from accounts.roles import Role
@@ -166,6 +167,7 @@ def _regions(form: DashboardFilterForm, sort: str) -> tuple[list[RegionFigures],
     return _sorted(regions, sort), total_figures(regions, name=_("Whole country"))
 
 
+@require_safe
 @login_required
 def federal(request):
     """/dashboards/: the regions side by side; a regional official goes to their own region."""
@@ -174,7 +176,7 @@ def federal(request):
         if _is_regional_official(user):
             return redirect("dashboards:region", code=user.region.code)
         raise PermissionDenied
-    form = DashboardFilterForm(request.GET)
+    form = DashboardFilterForm(request.GET, user=request.user)
     sort = _parse_sort(request.GET.get("sort", ""))
     context = {"form": form, "valid": form.is_valid(), "sort": sort}
     if context["valid"]:
@@ -259,13 +261,14 @@ def _page_of(request, items) -> tuple[Page, str]:
     return page, note
 
 
+@require_safe
 @login_required
 def region(request, code: str):
     """/dashboards/regions/<code>/: one region's cohorts and its trainees at risk."""
     user = request.user
     all_regions = sees_all_regions(user)
     region = _visible_region(user, code)
-    form = DashboardFilterForm(request.GET)
+    form = DashboardFilterForm(request.GET, user=request.user)
     context = {"form": form, "valid": form.is_valid(), "region": region, "all_regions": all_regions}
     if context["valid"]:
         filters = form.filters()
@@ -317,6 +320,7 @@ def _cohort_trainees(cohort: Cohort, sort: str):
     return _sorted(cohort_trainees(cohort_id=cohort.pk), sort)
 
 
+@require_safe
 @login_required
 def cohort(request, pk: int):
     """/dashboards/cohorts/<pk>/: one cohort's line, its completions per week and its trainees,
@@ -328,7 +332,7 @@ def cohort(request, pk: int):
     """
     user = request.user
     cohort = _visible_cohort(user, pk)
-    form = DashboardFilterForm(request.GET)
+    form = DashboardFilterForm(request.GET, user=request.user)
     sort = _parse_sort(request.GET.get("sort", ""), TRAINEE_SORT_KEYS)
     context = {
         "form": form,
@@ -375,6 +379,7 @@ def _file(rows: list[list], *, fmt: str, name: str, sheet: str, widths):
     return attachment_headers(response, f"{name}-{timezone.localdate():%Y-%m-%d}.{fmt}")
 
 
+@require_safe
 @login_required
 def regions_export(request, fmt: str):
     """/dashboards/regions.xlsx|.csv: the federal table with the page's filters and sort, and
@@ -385,7 +390,7 @@ def regions_export(request, fmt: str):
         if _is_regional_official(user):
             return redirect("dashboards:region", code=user.region.code)
         raise PermissionDenied
-    form = DashboardFilterForm(request.GET)
+    form = DashboardFilterForm(request.GET, user=request.user)
     if not form.is_valid():
         return redirect(f"{reverse('dashboards:federal')}?{_filter_query(request)}")
     with translation.override("ru"):
@@ -397,13 +402,14 @@ def regions_export(request, fmt: str):
 def _region_export(request, code: str):
     """The region and the valid filters, or the page to go back to with bad ones."""
     region = _visible_region(request.user, code)
-    form = DashboardFilterForm(request.GET)
+    form = DashboardFilterForm(request.GET, user=request.user)
     if not form.is_valid():
         page = reverse("dashboards:region", args=(region.code,))
         return region, None, redirect(f"{page}?{_filter_query(request, sort='')}")
     return region, form.filters(), None
 
 
+@require_safe
 @login_required
 def cohorts_export(request, code: str, fmt: str):
     """/dashboards/regions/<code>/cohorts.xlsx|.csv: the region's cohorts with their figures."""
@@ -417,6 +423,7 @@ def cohorts_export(request, code: str, fmt: str):
     return _file(rows, fmt=fmt, name=name, sheet=sheet, widths=COHORTS_WIDTHS)
 
 
+@require_safe
 @login_required
 def at_risk_export(request, code: str, fmt: str):
     """/dashboards/regions/<code>/at-risk.xlsx|.csv: the trainees at risk and why."""
@@ -431,12 +438,13 @@ def at_risk_export(request, code: str, fmt: str):
     return _file(rows, fmt=fmt, name=name, sheet=sheet, widths=AT_RISK_WIDTHS)
 
 
+@require_safe
 @login_required
 def cohort_trainees_export(request, pk: int, fmt: str):
     """/dashboards/cohorts/<pk>/trainees.xlsx|.csv: the cohort's trainees, in the page's order,
     with their reasons. Bad filters go back to the page, which says what is wrong."""
     cohort = _visible_cohort(request.user, pk)
-    form = DashboardFilterForm(request.GET)
+    form = DashboardFilterForm(request.GET, user=request.user)
     if not form.is_valid():
         page = reverse("dashboards:cohort", args=(cohort.pk,))
         return redirect(f"{page}?{_filter_query(request)}")

@@ -88,3 +88,64 @@ def test_regional_official_drills_down_and_federal_official_sorts(demo_browser):
     expect(heading).to_have_attribute("aria-sort", "ascending")
     expect(first).to_have_text("Ханты-Мансийский автономный округ — Югра")
     assert serious_violations(federal) == []
+
+
+# A name of 150 letters without a space (the longest a surname may be).
+LONG_SURNAME = ("Длинноименнова" * 11)[:150]
+
+# Each table wrapper that can scroll: whether it is a named region a keyboard can reach.
+WRAPPERS = """
+() => [...document.querySelectorAll(".table-responsive")]
+  .filter((el) => el.offsetParent !== null)
+  .map((el) => ({
+    scrolls: el.scrollWidth > el.clientWidth,
+    tabindex: el.getAttribute("tabindex"),
+    role: el.getAttribute("role"),
+    label: el.getAttribute("aria-label") || "",
+  }))
+"""
+
+
+def test_the_cohort_dashboard_passes_axe_on_a_phone_and_long_names_wrap(demo_browser):
+    """At 390 px the cohort dashboard's tables scroll in wrappers a keyboard can reach (axe's
+    scrollable-region-focusable), in either mode; a surname of 150 letters breaks inside its
+    cell instead of widening the trainees' and the at-risk tables at a desk."""
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from courses.models import Cohort
+
+    assert len(LONG_SURNAME) == 150
+    cohort = Cohort.objects.get(name="Группа 1", region__code="68")
+    get_user_model().objects.filter(enrolments__cohort__region__code="68").update(
+        last_name=LONG_SURNAME
+    )
+    chromium, base = demo_browser
+    for low_vision in (False, True):
+        page = new_page(chromium, viewport={"width": 390, "height": 900})
+        if low_vision:
+            page.context.add_cookies([{"name": "low_vision", "value": "1", "url": base}])
+        sign_in(page, base, "official")
+        page.goto(base + reverse("dashboards:cohort", args=(cohort.pk,)))
+        wrappers = page.evaluate(WRAPPERS)
+        assert any(wrapper["scrolls"] for wrapper in wrappers), wrappers
+        for wrapper in wrappers:
+            assert (wrapper["tabindex"], wrapper["role"]) == ("0", "region"), wrapper
+            assert wrapper["label"], wrapper
+        assert serious_violations(page) == [], f"low vision: {low_vision}"
+
+        page.set_viewport_size({"width": 1280, "height": 900})
+        for address, testid in (
+            (reverse("dashboards:cohort", args=(cohort.pk,)), "trainees"),
+            (reverse("dashboards:region", args=("68",)), "at-risk"),
+        ):
+            page.goto(base + address)
+            name = page.get_by_test_id(testid).locator("tbody th").first
+            assert LONG_SURNAME in name.inner_text()
+            # Without `overflow-wrap: anywhere` the name is one line some 1,300 px wide, and
+            # its column pushes the others out of the page.
+            width, lines = name.locator("a").evaluate(
+                "(a) => [a.closest('th').getBoundingClientRect().width, a.getClientRects().length]"
+            )
+            assert width < 800 and lines >= 2, f"{testid}: {width} px, {lines} line(s)"
+        page.context.close()

@@ -298,8 +298,9 @@ def test_an_unknown_or_foreign_cohort_reveals_nothing(client, world, params):
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"issued_from": "2026-13-45"}, "Введите дату в виде ДД.ММ.ГГГГ."),
-        ({"issued_to": "вчера"}, "Введите дату в виде ДД.ММ.ГГГГ."),
+        ({"issued_from": "2026-13-45"}, "«2026-13-45» — не дата: выберите её в календаре"),
+        ({"issued_to": "вчера"}, "введите в виде ГГГГ-ММ-ДД."),
+        ({"issued_from": "1999-12-31"}, "Выберите дату с 01.01.2000 по 31.12.2100."),
         ({"issued_from": "2026-11-21", "issued_to": "2026-11-20"}, "позже его конца"),
         ({"status": "lost"}, "Выберите статус из списка."),
         ({"region": "1"}, None),  # a regional official has no region filter: ignored

@@ -25,17 +25,21 @@ RATES = ("completion_rate", "mean_final_grade", "attendance_rate")
 def figures_cells(figures, count_cohorts: bool = False) -> SafeString:
     """A row's figures as right-aligned cells: [cohorts,] enrolled, active, completed,
     withdrawn, the three rates in per cent ("—" for a rate of nobody), certificates issued and
-    practice hours done. Numbers are written as `{{ value }}` writes them in this language."""
+    practice hours done. Numbers are written as `{{ value }}` writes them in this language, with
+    its thousands grouped ("12 240,0" in Russian, "12,240.0" in English)."""
     decimal_separator = get_format("DECIMAL_SEPARATOR")
     grouping = get_format("NUMBER_GROUPING")
     thousand_separator = get_format("THOUSAND_SEPARATOR")
 
     def number(value) -> str:
+        # Grouped whatever USE_THOUSAND_SEPARATOR says: a column of five-digit figures reads
+        # at a glance only with its thousands apart («12 240,0»), as the charts write them.
         return numberformat.format(
             value,
             decimal_separator,
             grouping=grouping,
             thousand_sep=thousand_separator,
+            force_grouping=True,
             use_l10n=True,
         )
 

@@ -3,6 +3,7 @@ template the tag replaced, in either language and with either number format."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from decimal import Decimal
 
@@ -57,34 +58,59 @@ def cells(markup: str) -> list[str]:
 @pytest.mark.parametrize("grouping", [False, True])
 @pytest.mark.parametrize("count_cohorts", [False, True])
 @pytest.mark.parametrize("figures", FIGURES, ids=["figures", "nobody"])
-def test_the_cells_are_what_the_template_wrote(
+def test_the_cells_are_what_the_template_wrote_grouped(
     settings, language, grouping, count_cohorts, figures
 ):
-    settings.USE_THOUSAND_SEPARATOR = grouping
+    """The same text as the template with thousands grouped, whatever the setting says."""
     context = {"figures": figures, "count_cohorts": count_cohorts}
     with translation.override(language):
+        settings.USE_THOUSAND_SEPARATOR = True
         before = engines["django"].from_string(TEMPLATE_BEFORE).render(context)
+        settings.USE_THOUSAND_SEPARATOR = grouping
         now = render_to_string("dashboards/includes/figures_cells.html", context)
 
     assert cells(now) == cells(before)
     assert len(cells(now)) == 9 + count_cohorts
 
 
-def test_russian_cells_read_as_russian_numbers():
-    with translation.override("ru"):
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        # cohorts … withdrawn, then completion 3 of 15 still in, mean grade, attendance 7 of 9
+        (
+            "ru",
+            [
+                "1\xa0234",
+                "20\xa0345",
+                "12",
+                "3",
+                "5",
+                "0,0 %",
+                "50,4 %",
+                "77,8 %",
+                "3",
+                "12\xa0345,5",
+            ],
+        ),
+        (
+            "en",
+            ["1,234", "20,345", "12", "3", "5", "0.0 %", "50.4 %", "77.8 %", "3", "12,345.5"],
+        ),
+    ],
+)
+def test_cells_group_thousands_as_the_language_does(settings, language, expected):
+    settings.USE_THOUSAND_SEPARATOR = False  # the project's setting: the cells group anyway
+    with translation.override(language):
         now = render_to_string(
             "dashboards/includes/figures_cells.html", {"figures": FIGURES[0], "count_cohorts": True}
         )
-    # cohorts … withdrawn, then completion 3 of 15 still in, mean grade, attendance 7 of 9
-    assert cells(now) == [
-        "1234",
-        "20345",
-        "12",
-        "3",
-        "5",
-        "0,0 %",
-        "50,4 %",
-        "77,8 %",
-        "3",
-        "12345,5",
-    ]
+    assert cells(now) == expected
+    # Below a thousand nothing is grouped: «999», not «0 999».
+    small = dataclasses.replace(FIGURES[0], cohorts=999, practice_hours_done=Decimal("999.5"))
+    with translation.override(language):
+        now = cells(
+            render_to_string(
+                "dashboards/includes/figures_cells.html", {"figures": small, "count_cohorts": True}
+            )
+        )
+    assert now[0] == "999" and now[-1] == ("999,5" if language == "ru" else "999.5")

@@ -90,8 +90,28 @@ def test_a_quiz_attempt_submitted_and_graded(world, commit, untouched):
     # Quizzes weigh 40 %: 100 % on the quiz, nothing yet on two case studies.
     assert after.final_grade == Decimal("40.0")
     assert after.activities_done == 1
-    assert cohort_figures(world.cohort).mean_final_grade == Decimal("13.3")
+    # Not a final grade yet: the cases not done count 0 in it. The mean waits for completions.
+    assert cohort_figures(world.cohort).mean_final_grade is None
     untouched()
+
+
+def test_a_trainee_completing_moves_the_mean_final_grade(world, commit):
+    first, second = world.enrolments[:2]
+    commit(complete, world, first)
+    figures = cohort_figures(world.cohort)
+    assert (figures.graded, figures.mean_final_grade) == (1, Decimal("100.0"))
+    # A grade below a completed trainee's, not yet final, leaves the mean alone ...
+    commit(study_lesson, world, second)
+    commit(take_quiz, world, second)
+    commit(grade_case, world, commit(submit_case, world, second, 0), top=False)
+    assert trainee_figures(second).final_grade == Decimal("40.0")
+    assert cohort_figures(world.cohort).mean_final_grade == Decimal("100.0")
+    # ... and moves it once the trainee completes: 100 % on the quiz (40 %), 0 and 100 % on
+    # the cases (30 % each).
+    commit(grade_case, world, commit(submit_case, world, second, 1))
+    assert trainee_figures(second).complete
+    figures = cohort_figures(world.cohort)
+    assert (figures.graded, figures.mean_final_grade) == (2, Decimal("85.0"))
 
 
 def test_case_work_submitted_then_graded_then_released(world, commit, untouched):

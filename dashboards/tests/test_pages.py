@@ -204,9 +204,11 @@ def test_filters_narrow_the_cohorts(client, world):
     assert "Группа П" in body and "Группа A" not in body
     body = client.get(region_url("68", "status=running")).content.decode()
     assert "Группа П" not in body and "Группа A" in body
-    other_program = world.elsewhere.program
+    other_program = factories.program(title="Другая программа")
+    factories.cohort(other_program, name="Группа Д")
+    rebuild_figures()
     body = client.get(region_url("68", f"program={other_program.pk}")).content.decode()
-    assert "Группа A" not in body
+    assert "Группа A" not in body and "Группа Д" in body
     body = client.get(region_url("68", f"program={world.program.pk}")).content.decode()
     assert "Группа A" in body and "Группа П" in body
     # A period that ends before the planned cohort starts leaves it out.
@@ -245,10 +247,118 @@ def test_bad_filters_get_a_clear_message_and_no_figures(client, world, query):
         assert "Группа A" not in body.split('class="card card-body mb-3 dashboard-filters"')[1]
 
 
+def cohort_url(cohort, query: str = "") -> str:
+    return reverse("dashboards:cohort", args=(cohort.pk,)) + (f"?{query}" if query else "")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "period_to=9999-12-31",  # the last date Python holds: a week past it overflowed (500)
+        "period_from=2026-01-01&period_to=9999-12-31",
+        "period_from=0001-01-01",  # one column per week since year 1: minutes of a worker
+        "period_from=1900-01-01",
+        "period_from=1999-12-31",
+        "period_to=2101-01-01",
+    ],
+)
+@pytest.mark.parametrize("page", ["region", "cohort"])
+def test_a_date_outside_the_years_of_the_school_gets_a_message_not_a_500(
+    client, world, commit, page, query
+):
+    # One completion, so that the region's chart has a week to start from without `period_from`.
+    commit(complete, world, world.enrolments[0])
+    address = region_url("68", query) if page == "region" else cohort_url(world.cohort, query)
+    response = login(client, world.official).get(address)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'data-testid="invalid-filters"' in body
+    assert "Выберите дату с 01.01.2000 по 31.12.2100." in body
+    assert 'data-testid="weekly-chart"' not in body
+
+
+@pytest.mark.parametrize("page", ["region", "cohort"])
+def test_the_widest_period_allowed_draws_the_cohorts_weeks_only(client, world, commit, page):
+    """2000-01-01 to 2100-12-31 is accepted: the chart shows the cohorts' weeks, not 5,000."""
+    commit(complete, world, world.enrolments[0])
+    query = "period_from=2000-01-01&period_to=2100-12-31"
+    address = region_url("68", query) if page == "region" else cohort_url(world.cohort, query)
+    response = login(client, world.official).get(address)
+    body = response.content.decode()
+    assert 'data-testid="invalid-filters"' not in body
+    # Группа A and B both run 30 days back to 40 ahead: eleven weeks at most.
+    assert 10 <= len(response.context["chart"].rows) <= 11
+    assert 0 < body.count("<rect") < 100
+
+
+def test_a_bad_date_is_named_in_the_message_in_the_form_the_picker_sends(client, world):
+    """The date picker cannot show «abc», so the message says what was refused, and asks for
+    the picker's own form (ISO), which is what the field sends."""
+    login(client, world.official)
+    body = client.get(region_url("68", "period_from=abc")).content.decode()
+    assert "«abc» — не дата: выберите её в календаре или введите в виде ГГГГ-ММ-ДД." in body
+    assert "ДД.ММ.ГГГГ" not in body
+    # The picker is bounded as the form is.
+    assert 'min="2000-01-01"' in body and 'max="2100-12-31"' in body
+
+
+def test_the_first_and_last_days_allowed_are_valid(client, world):
+    login(client, world.official)
+    body = client.get(region_url("68", "period_from=2000-01-01&period_to=2100-12-31"))
+    assert 'data-testid="invalid-filters"' not in body.content.decode()
+    body = client.get(region_url("68", "period_from=2000-01-01&period_to=2000-01-01"))
+    assert 'data-testid="invalid-filters"' not in body.content.decode()
+    body = client.get(region_url("68", "period_from=2100-12-31&period_to=2100-12-31"))
+    assert 'data-testid="invalid-filters"' not in body.content.decode()
+
+
 def test_period_boundary_same_day_is_valid(client, world):
     login(client, world.official)
     body = client.get(region_url("68", "period_from=2026-05-01&period_to=2026-05-01"))
     assert 'data-testid="invalid-filters"' not in body.content.decode()
+
+
+def offered_programmes(body: str) -> list[str]:
+    form = body.split('name="program"', 1)[1].split("</select>", 1)[0]
+    return re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', form)
+
+
+def test_the_programme_filter_lists_the_programmes_of_the_cohorts_the_official_sees(client, world):
+    yugra_only = world.elsewhere.program
+    draft = factories.program(live=False, title="Черновик")
+    unpublished = factories.program(live=False, title="Снятая с публикации")
+    factories.cohort(unpublished, name="Группа С")
+    login(client, world.official)
+    offered = offered_programmes(client.get(region_url("68")).content.decode())
+    # Their region's programmes, an unpublished one with a cohort here too: its cohort is shown.
+    assert sorted(offered) == sorted([world.program.title, unpublished.title])
+    assert yugra_only.title not in offered and draft.title not in offered
+    # Asked for in the address anyway: refused like an unknown one, nothing shown.
+    body = client.get(region_url("68", f"program={yugra_only.pk}")).content.decode()
+    assert 'data-testid="invalid-filters"' in body and "Группа A" not in body.split("</form>")[1]
+    # A federal official compares every region: every programme run anywhere, no draft.
+    login(client, factories.user("Federal official", region_code="77"))
+    offered = offered_programmes(client.get(FEDERAL).content.decode())
+    assert sorted(offered) == sorted([world.program.title, unpublished.title, yugra_only.title])
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_the_dashboards_answer_get_and_head_only(client, world, method):
+    login(client, world.official)
+    cohort = world.cohort.pk
+    for address in (
+        region_url("68"),
+        reverse("dashboards:cohort", args=(cohort,)),
+        reverse("dashboards:cohorts_csv", args=("68",)),
+        reverse("dashboards:at_risk_xlsx", args=("68",)),
+        reverse("dashboards:cohort_trainees_csv", args=(cohort,)),
+    ):
+        assert getattr(client, method)(address).status_code == 405, address
+        assert client.head(address).status_code == 200, address
+    federal = login(client, factories.user("Federal official", region_code="77"))
+    for address in (FEDERAL, reverse("dashboards:regions_xlsx")):
+        assert getattr(federal, method)(address).status_code == 405, address
+        assert federal.head(address).status_code == 200, address
 
 
 # Fixed number of queries ----------------------------------------------------------------------

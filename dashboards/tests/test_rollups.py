@@ -19,11 +19,12 @@ from dashboards import services
 from dashboards.models import (
     CohortFigures,
     FiguresInvalidation,
+    Standing,
     TraineeFigures,
     WeeklyCompletions,
     completion_rate,
 )
-from dashboards.selectors import federal_region_figures, region_cohort_figures
+from dashboards.selectors import cohort_trainees, federal_region_figures, region_cohort_figures
 from dashboards.services import rebuild_figures, refresh_cohort_figures, stale_cohort_ids
 from records.selectors import cohort_records
 from schedule.models import Session
@@ -310,4 +311,53 @@ def test_the_week_of_a_completion_is_on_the_schools_clock():
     assert services.week_start(sunday_night) == dt.date(2026, 3, 2)
     assert services.week_start(dt.datetime(2026, 3, 1, 20, 0, tzinfo=dt.UTC)) == dt.date(
         2026, 2, 23
+    )
+
+
+def _moment(day: dt.date, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+
+def test_an_ended_cohorts_unfinished_trainee_is_not_active(world, commit):
+    """Active = not completed, not withdrawn, the cohort not yet over. On its last day an
+    unfinished trainee is still active; from the next midnight they did not complete, counted
+    in `enrolled` only, and the cohort's figures are due then without any write."""
+    commit(complete, world, world.enrolments[0])
+    commit(factories.withdraw, world.enrolments[1])
+    last_day = world.cohort.ends_on
+
+    figures = refresh_cohort_figures(cohort_id=world.cohort.pk, now=_moment(last_day, 23, 59))
+    assert (figures.enrolled, figures.active, figures.completed, figures.withdrawn) == (3, 1, 1, 1)
+    # Due at the cohort's end (no session is scheduled after it).
+    assert figures.due_at == _moment(last_day + dt.timedelta(days=1))
+
+    figures = refresh_cohort_figures(
+        cohort_id=world.cohort.pk, now=_moment(last_day + dt.timedelta(days=1))
+    )
+    assert (figures.enrolled, figures.active, figures.completed, figures.withdrawn) == (3, 0, 1, 1)
+    assert figures.due_at is None
+    standings = {
+        row.enrolment.pk: row.standing
+        for row in cohort_trainees(cohort_id=world.cohort.pk, today=last_day + dt.timedelta(days=1))
+    }
+    assert standings == {
+        world.enrolments[0].pk: Standing.COMPLETED,
+        world.enrolments[1].pk: Standing.WITHDRAWN,
+        world.enrolments[2].pk: Standing.NOT_COMPLETED,
+    }
+    on_the_last_day = cohort_trainees(cohort_id=world.cohort.pk, today=last_day)
+    assert {row.standing for row in on_the_last_day} == {
+        Standing.COMPLETED,
+        Standing.WITHDRAWN,
+        Standing.ACTIVE,
+    }
+
+
+def test_a_cohort_whose_end_has_passed_is_stale_until_refreshed(world):
+    CohortFigures.objects.filter(cohort=world.cohort).update(
+        due_at=_moment(world.cohort.ends_on + dt.timedelta(days=1))
+    )
+    assert world.cohort.pk not in stale_cohort_ids(now=_moment(world.cohort.ends_on, 23, 59))
+    assert world.cohort.pk in stale_cohort_ids(
+        now=_moment(world.cohort.ends_on + dt.timedelta(days=1))
     )

@@ -19,7 +19,7 @@ from dashboards.selectors import (
     total_figures,
     weekly_completions,
 )
-from dashboards.services import week_start
+from dashboards.services import rebuild_figures, week_start
 from tests import factories
 
 from .actions import complete, study_lesson
@@ -63,7 +63,8 @@ def test_a_region_sees_its_cohorts_with_their_figures(school):
     a = rows[1]
     assert (a.enrolled, a.active, a.completed, a.withdrawn) == (3, 2, 1, 0)
     assert a.completion_rate == Decimal("33.3")
-    assert a.mean_final_grade == Decimal("33.3")  # 100, 0 and 0
+    # The completed trainee's 100 only: the others' 0 is work not yet done, not a grade.
+    assert a.mean_final_grade == Decimal("100.0")
     assert a.practice_hours_done == Decimal("12")
     assert not a.stale
     assert rows[0].completion_rate is None  # nobody enrolled
@@ -137,7 +138,7 @@ def test_the_regions_side_by_side_are_weighted_by_trainees(school, commit):
     assert (tambov.cohorts, tambov.enrolled, tambov.completed) == (4, 4, 2)
     # 2 of 4 trainees, not the mean of the cohorts' 33.3 % and 100 %.
     assert tambov.completion_rate == Decimal("50.0")
-    assert tambov.mean_final_grade == Decimal("50.0")  # 100, 0, 0, 100
+    assert tambov.mean_final_grade == Decimal("100.0")  # the two completed: 100 and 100
     assert rows["86"].enrolled == 1 and rows["86"].completion_rate == Decimal("0.0")
     country = total_figures(list(rows.values()))
     assert (country.enrolled, country.completed, country.completion_rate) == (
@@ -202,6 +203,87 @@ def test_completions_within_a_period(school):
     } == {0}
 
 
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (dt.date(1, 1, 1), dt.date(9999, 12, 31)),  # the first and last dates Python holds
+        (dt.date(1900, 1, 1), None),
+        (None, dt.date(9999, 12, 31)),
+    ],
+)
+def test_a_periods_ends_are_clamped_to_the_cohorts_weeks(school, start, end):
+    """Any period, valid on the form or not, draws at most the weeks from the first selected
+    cohort's start to the last one's end: never one per week of a century, never an overflow."""
+    cohort = school.cohort
+    weeks = weekly_completions(
+        cohort_ids=[cohort.pk], filters=DashboardFilters(period_from=start, period_to=end)
+    )
+    starts = [week.start for week in weeks]
+    first = _monday(cohort.starts_on) if start else week_start(timezone.now())
+    last = _monday(cohort.ends_on) if end else week_start(timezone.now())
+    assert starts[0] == first and starts[-1] == last
+    assert len(starts) == (last - first).days // 7 + 1
+    assert sum(week.count for week in weeks) == 1
+
+
+def test_the_clamp_keeps_the_periods_own_ends_inside_the_cohorts_weeks(school):
+    """A period inside the cohorts' span is drawn exactly: from its first week to its last."""
+    cohort = school.cohort
+    inside = DashboardFilters(
+        period_from=cohort.starts_on + dt.timedelta(days=7),
+        period_to=cohort.ends_on - dt.timedelta(days=7),
+    )
+    weeks = weekly_completions(cohort_ids=[cohort.pk], filters=inside)
+    assert weeks[0].start == _monday(cohort.starts_on + dt.timedelta(days=7))
+    assert weeks[-1].start == _monday(cohort.ends_on - dt.timedelta(days=7))
+    # A day either side of the cohort's own dates: the same weeks as its dates, no more.
+    around = DashboardFilters(
+        period_from=cohort.starts_on - dt.timedelta(days=7),
+        period_to=cohort.ends_on + dt.timedelta(days=7),
+    )
+    weeks = weekly_completions(cohort_ids=[cohort.pk], filters=around)
+    assert weeks[0].start == _monday(cohort.starts_on)
+    assert weeks[-1].start == _monday(cohort.ends_on)
+
+
+def test_a_completion_after_the_cohorts_end_is_still_drawn(school):
+    """A grade released after the end completes a trainee then: the clamp widens to it."""
+    finished = school.finished
+    late = _monday(finished.ends_on) + dt.timedelta(weeks=3)
+    WeeklyCompletions.objects.create(
+        cohort=finished, region=finished.region, program=finished.program, week_start=late, count=1
+    )
+    period = DashboardFilters(period_from=dt.date(2000, 1, 1), period_to=dt.date(2100, 12, 31))
+    weeks = weekly_completions(cohort_ids=[finished.pk], filters=period)
+    assert weeks[0].start == _monday(finished.starts_on)
+    assert weeks[-1] == type(weeks[-1])(start=late, count=1)
+
+
+def test_a_year_long_period_draws_at_most_53_weeks(school):
+    long_cohort = factories.cohort(
+        school.program,
+        name="Долгая группа",
+        starts_on=dt.date(2020, 1, 1),
+        ends_on=dt.date(2030, 12, 31),
+    )
+    rebuild_figures(cohort_ids=[long_cohort.pk])
+    for year in (2024, 2025, 2026):
+        period = DashboardFilters(period_from=dt.date(year, 1, 1), period_to=dt.date(year, 12, 31))
+        weeks = weekly_completions(cohort_ids=[long_cohort.pk], filters=period)
+        assert 52 <= len(weeks) <= 53
+        assert weeks[0].start <= dt.date(year, 1, 1) < weeks[0].start + dt.timedelta(days=7)
+
+
+def test_no_cohort_selected_draws_no_weeks(school):
+    period = DashboardFilters(period_from=dt.date(1, 1, 1), period_to=dt.date(9999, 12, 31))
+    empty_region = factories.region("29")
+    assert weekly_completions(region=empty_region, filters=period) == []
+
+
 @pytest.mark.parametrize("cohorts", [1, 6])
 def test_the_dashboard_figures_cost_the_same_queries_at_any_size(
     cohorts, django_capture_on_commit_callbacks, django_assert_num_queries
@@ -225,6 +307,10 @@ def test_the_dashboard_figures_cost_the_same_queries_at_any_size(
         federal_region_figures()
     with django_assert_num_queries(1):
         weekly_completions(region=region)
+    # A period adds the cohorts' span its ends are clamped to.
+    period = DashboardFilters(period_from=dt.date(2000, 1, 1), period_to=dt.date(2100, 12, 31))
+    with django_assert_num_queries(2):
+        weekly_completions(region=region, filters=period)
     assert len(rows) == 2 + cohorts // 2
     assert Cohort.objects.count() == 3 + cohorts
 
