@@ -19,11 +19,13 @@ from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.models import Region
 from accounts.roles import Role
+from core.fragments import data_key
 from core.http import CSV, XLSX, attachment_headers
 from core.spreadsheets import csv_stream, xlsx_file
 from courses.models import Cohort, ProgramPage
@@ -179,18 +181,24 @@ def federal(request):
     context = {"form": form, "valid": form.is_valid(), "sort": sort}
     if context["valid"]:
         ordered, total = _regions(form, sort)
+        # The files keep the sort too: they list the regions in the table's order.
+        export_query = _filter_query(request)
         context.update(
             regions=ordered,
             total=total,
+            # The table and the chart are drawn once per exact figures, filters and sort (see
+            # core.fragments); the headings and the chart are worked out only to draw them.
+            figures_key=data_key(export_query, ordered, total),
             # The chart follows the table's order, so that sorting the table sorts the chart.
-            chart=regions_bar_svg(
-                [(row.name, row.completion_rate) for row in ordered],
-                title=_("Completion rate by region"),
+            chart=SimpleLazyObject(
+                lambda: regions_bar_svg(
+                    [(row.name, row.completion_rate) for row in ordered],
+                    title=_("Completion rate by region"),
+                )
             ),
-            headers=_headers(request, COLUMNS, sort),
+            headers=SimpleLazyObject(lambda: _headers(request, COLUMNS, sort)),
             filter_query=_filter_query(request, sort=""),
-            # The files keep the sort too: they list the regions in the table's order.
-            export_query=_filter_query(request),
+            export_query=export_query,
         )
     return render(request, "dashboards/federal.html", context)
 
