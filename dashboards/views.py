@@ -281,6 +281,9 @@ def region(request, code: str):
         weeks = weekly_completions(region=region, filters=filters)
         at_risk, page_note = _page_of(request, at_risk_figures(region=region, filters=filters))
         programmes = _programmes(cohorts)
+        previous_query = _filter_query(request, sort="", page=_previous(at_risk))
+        next_query = _filter_query(request, sort="", page=_next(at_risk))
+        filter_query = _filter_query(request, sort="")
         context.update(
             cohorts=cohorts,
             # A column that says the same on every row says it once, above the table.
@@ -288,13 +291,28 @@ def region(request, code: str):
             only_programme=programmes[0] if len(programmes) == 1 else None,
             at_risk=at_risk,
             page_note=page_note,
-            previous_query=_filter_query(request, sort="", page=_previous(at_risk)),
-            next_query=_filter_query(request, sort="", page=_next(at_risk)),
-            chart=completions_per_week_svg(
-                [(week.start, week.count) for week in weeks],
-                title=_("Completions per week"),
+            previous_query=previous_query,
+            next_query=next_query,
+            # The chart and the tables are drawn once per exact rows, page and addresses (see
+            # core.fragments); the chart is worked out only to draw it.
+            figures_key=data_key(
+                (region.pk, region.code, region.name),
+                cohorts,
+                weeks,
+                at_risk.object_list,
+                (at_risk.number, at_risk.paginator.count, at_risk.paginator.num_pages),
+                page_note,
+                previous_query,
+                next_query,
+                filter_query,
             ),
-            filter_query=_filter_query(request, sort=""),
+            chart=SimpleLazyObject(
+                lambda: completions_per_week_svg(
+                    [(week.start, week.count) for week in weeks],
+                    title=_("Completions per week"),
+                )
+            ),
+            filter_query=filter_query,
         )
     return render(request, "dashboards/region.html", context)
 
