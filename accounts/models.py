@@ -1,6 +1,7 @@
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser, Group, Permission, UserManager
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import CharField, Value
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -91,5 +92,58 @@ class User(AbstractUser):
 
     @cached_property
     def role_names(self) -> frozenset[str]:
-        """Names of the role groups the user is in (one query, cached on the instance)."""
-        return frozenset(self.groups.values_list("name", flat=True))
+        """Names of the role groups the user is in (cached on the instance), read in one query
+        with the user's permissions (`_load_access`)."""
+        self._load_access()
+        return self.__dict__["role_names"]
+
+    def _load_access(self) -> None:
+        """The role names and every permission in one query, kept on this instance.
+
+        Every page asks both: the menu's permission checks (Django's ModelBackend would run two
+        queries, the user's own permissions and the groups') and the role rules of
+        `courses.selectors`. The permissions go where ModelBackend keeps what it loaded
+        (`_user_perm_cache`, `_group_perm_cache`, `_perm_cache`), so that it asks no more. A
+        superuser's permissions are all there are: ModelBackend reads those itself. Like
+        ModelBackend's own, this lives as long as the instance, one request."""
+        if "role_names" in self.__dict__:
+            return
+        groups = Group.objects.filter(user=self).values_list(
+            "name", "permissions__content_type__app_label", "permissions__codename"
+        )
+        own = (
+            Permission.objects.filter(user=self)
+            .annotate(role=Value(None, output_field=CharField()))
+            .values_list("role", "content_type__app_label", "codename")
+        )
+        roles, group_perms, user_perms = set(), set(), set()
+        for role, app_label, codename in groups.order_by().union(own.order_by(), all=True):
+            if role is not None:
+                roles.add(role)
+            if codename is not None:
+                (group_perms if role is not None else user_perms).add(f"{app_label}.{codename}")
+        self.__dict__["role_names"] = frozenset(roles)
+        if not self.is_superuser:
+            self._user_perm_cache = user_perms
+            self._group_perm_cache = group_perms
+            self._perm_cache = user_perms | group_perms
+
+    # Django's permission checks, with the permissions read by `_load_access` (an active
+    # superuser's checks are answered before any is read; an inactive user has none).
+    def _reads_own_permissions(self, obj=None) -> bool:
+        return obj is None and self.is_active and not self.is_superuser
+
+    def has_perm(self, perm, obj=None) -> bool:
+        if self._reads_own_permissions(obj):
+            self._load_access()
+        return super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label) -> bool:
+        if self._reads_own_permissions():
+            self._load_access()
+        return super().has_module_perms(app_label)
+
+    def get_all_permissions(self, obj=None) -> set[str]:
+        if self._reads_own_permissions(obj):
+            self._load_access()
+        return super().get_all_permissions(obj)

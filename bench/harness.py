@@ -6,7 +6,9 @@ production, signed-in users, and a load driver in a second process. Not part of 
   database.
 - `Server` runs gunicorn with `lms.settings.production` — the server the project declares and the
   settings it deploys with — with 2 sync workers on a free port of 127.0.0.1, `BENCH_FLOOR=1` (the
-  floor view and the query-count header) and static files collected to a folder of the run.
+  floor view and the query-count header), static files collected to a folder of the run, and
+  Redis as the shared cache (`BENCH_REDIS_URL`, `REDIS_URL` or redis://127.0.0.1:6379/0, if one
+  answers; its keys prefixed with the run's own).
   Requests say `X-Forwarded-Proto: https`, as the reverse proxy of a deployment does, so that the
   HTTPS redirect does not answer them instead of the page.
 - `session_cookie` signs a user in the way the test client's `force_login` does: a session row
@@ -48,6 +50,7 @@ QUERIES_HEADER = "X-Bench-Queries"
 PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
 HOST = "127.0.0.1"
 WORKERS = 2
+DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
 
 
 # The database server ---------------------------------------------------------------------------
@@ -104,10 +107,29 @@ def drop_database(name: str) -> None:
 # The environment -------------------------------------------------------------------------------
 
 
+def redis_url() -> str:
+    """The Redis a deployment would have (`BENCH_REDIS_URL`, else `REDIS_URL`, else the local
+    one), if it answers; "" when none does, and the site runs with a cache in each process."""
+    url = os.environ.get("BENCH_REDIS_URL") or os.environ.get("REDIS_URL") or DEFAULT_REDIS
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname, parts.port or 6379), timeout=2) as sock:
+            sock.sendall(b"PING\r\n")
+            if sock.recv(16).startswith(b"+PONG"):
+                return url
+    except OSError:
+        pass
+    print(f"No Redis answers at {url}: the site runs without a shared cache.", flush=True)
+    return ""
+
+
 def site_environment(*, static_root: Path, media_root: Path) -> dict[str, str]:
-    """Production settings with what they require (a secret, hosts, a public https address) and
-    the benchmark's floor; the database is added per run (`with_database`)."""
+    """Production settings with what they require (a secret, hosts, a public https address), the
+    shared cache a deployment has (Redis, with a prefix of the run's own) and the benchmark's
+    floor; the database is added per run (`with_database`)."""
     return {
+        "REDIS_URL": redis_url(),
+        "CACHE_KEY_PREFIX": "bench-" + secrets.token_hex(4),
         "DJANGO_SETTINGS_MODULE": "lms.settings.production",
         # One key for the run: the sessions this process writes must verify in the server.
         "DJANGO_SECRET_KEY": "bench-" + secrets.token_urlsafe(48),

@@ -93,6 +93,14 @@ def _stale(now: dt.datetime) -> Q:
     )
 
 
+def _own_fields(model) -> list[str]:
+    return [field.name for field in model._meta.concrete_fields]
+
+
+# What `User.full_name` reads.
+FULL_NAME_FIELDS = ("last_name", "first_name", "patronymic", "username")
+
+
 def region_cohort_figures(*, region, filters: DashboardFilters = NO_FILTERS) -> list[CohortFigures]:
     """Every cohort of the region with its figures, by start date. One query.
 
@@ -102,6 +110,9 @@ def region_cohort_figures(*, region, filters: DashboardFilters = NO_FILTERS) -> 
     return list(
         CohortFigures.objects.filter(filters.cohorts(), region=region)
         .select_related("cohort", "program")
+        # Of the cohort and the programme only what the page and the file show: a whole
+        # programme page (its body too) for each row cost more than the row.
+        .only(*_own_fields(CohortFigures), "cohort__name", "program__title")
         .annotate(stale=models.ExpressionWrapper(_stale(now), output_field=models.BooleanField()))
         .order_by("starts_on", "cohort__name", "cohort_id")
     )
@@ -473,6 +484,17 @@ def at_risk_figures(
             at_risk_condition(today=today, thresholds=thresholds),
         )
         .select_related("enrolment__trainee", "cohort__figures")
+        # Of the others only what the list, the file and `risk_reasons` read: whole users,
+        # enrolments and cohorts cost more than the rows themselves.
+        .only(
+            *_own_fields(TraineeFigures),
+            "enrolment__enrolled_on",
+            *(f"enrolment__trainee__{name}" for name in FULL_NAME_FIELDS),
+            "cohort__name",
+            "cohort__figures__starts_on",
+            "cohort__figures__ends_on",
+            "cohort__figures__median_progress",
+        )
         .order_by("cohort__starts_on", "cohort_id", "enrolment__trainee__last_name", "pk")
     )
     if cohort_ids is not None:

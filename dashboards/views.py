@@ -19,12 +19,14 @@ from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_safe
 
 from accounts.models import Region
 from accounts.roles import Role
+from core.fragments import data_key
 from core.http import CSV, XLSX, attachment_headers
 from core.spreadsheets import csv_stream, xlsx_file
 from courses.models import Cohort, ProgramPage
@@ -181,18 +183,24 @@ def federal(request):
     context = {"form": form, "valid": form.is_valid(), "sort": sort}
     if context["valid"]:
         ordered, total = _regions(form, sort)
+        # The files keep the sort too: they list the regions in the table's order.
+        export_query = _filter_query(request)
         context.update(
             regions=ordered,
             total=total,
+            # The table and the chart are drawn once per exact figures, filters and sort (see
+            # core.fragments); the headings and the chart are worked out only to draw them.
+            figures_key=data_key(export_query, ordered, total),
             # The chart follows the table's order, so that sorting the table sorts the chart.
-            chart=regions_bar_svg(
-                [(row.name, row.completion_rate) for row in ordered],
-                title=_("Completion rate by region"),
+            chart=SimpleLazyObject(
+                lambda: regions_bar_svg(
+                    [(row.name, row.completion_rate) for row in ordered],
+                    title=_("Completion rate by region"),
+                )
             ),
-            headers=_headers(request, COLUMNS, sort),
+            headers=SimpleLazyObject(lambda: _headers(request, COLUMNS, sort)),
             filter_query=_filter_query(request, sort=""),
-            # The files keep the sort too: they list the regions in the table's order.
-            export_query=_filter_query(request),
+            export_query=export_query,
         )
     return render(request, "dashboards/federal.html", context)
 
@@ -276,6 +284,9 @@ def region(request, code: str):
         weeks = weekly_completions(region=region, filters=filters)
         at_risk, page_note = _page_of(request, at_risk_figures(region=region, filters=filters))
         programmes = _programmes(cohorts)
+        previous_query = _filter_query(request, sort="", page=_previous(at_risk))
+        next_query = _filter_query(request, sort="", page=_next(at_risk))
+        filter_query = _filter_query(request, sort="")
         context.update(
             cohorts=cohorts,
             # A column that says the same on every row says it once, above the table.
@@ -283,13 +294,28 @@ def region(request, code: str):
             only_programme=programmes[0] if len(programmes) == 1 else None,
             at_risk=at_risk,
             page_note=page_note,
-            previous_query=_filter_query(request, sort="", page=_previous(at_risk)),
-            next_query=_filter_query(request, sort="", page=_next(at_risk)),
-            chart=completions_per_week_svg(
-                [(week.start, week.count) for week in weeks],
-                title=_("Completions per week"),
+            previous_query=previous_query,
+            next_query=next_query,
+            # The chart and the tables are drawn once per exact rows, page and addresses (see
+            # core.fragments); the chart is worked out only to draw it.
+            figures_key=data_key(
+                (region.pk, region.code, region.name),
+                cohorts,
+                weeks,
+                at_risk.object_list,
+                (at_risk.number, at_risk.paginator.count, at_risk.paginator.num_pages),
+                page_note,
+                previous_query,
+                next_query,
+                filter_query,
             ),
-            filter_query=_filter_query(request, sort=""),
+            chart=SimpleLazyObject(
+                lambda: completions_per_week_svg(
+                    [(week.start, week.count) for week in weeks],
+                    title=_("Completions per week"),
+                )
+            ),
+            filter_query=filter_query,
         )
     return render(request, "dashboards/region.html", context)
 

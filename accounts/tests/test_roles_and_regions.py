@@ -1,8 +1,9 @@
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
-from accounts.models import Region
+from accounts.models import Region, User
 from accounts.roles import Role
 from tests import factories
 
@@ -71,6 +72,80 @@ def test_role_names_are_read_once_per_user(django_assert_num_queries):
     with django_assert_num_queries(1):
         assert Role.INSTRUCTOR in person.role_names
         assert Role.TRAINEE not in person.role_names
+
+
+def test_roles_and_permissions_are_read_together_in_one_query(django_assert_num_queries):
+    person = factories.user(Role.INSTRUCTOR)
+    own = Permission.objects.get(codename="view_regional_reports")
+    person.user_permissions.add(own)  # a permission of the user's own, besides the groups'
+    person = User.objects.get(pk=person.pk)
+
+    with django_assert_num_queries(1):
+        assert person.has_perm("wagtailadmin.access_admin")  # the group's
+        assert person.has_perm("accounts.view_regional_reports")  # the user's own
+        assert not person.has_perm("accounts.view_all_regions")  # nobody's
+        assert person.role_names == {Role.INSTRUCTOR}
+        assert person.has_module_perms("wagtailadmin")
+        assert not person.has_module_perms("dashboards")
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_the_permissions_read_with_the_roles_are_djangos(role):
+    """What `_load_access` keeps is what Django's ModelBackend reads on its own, for each role
+    and for a permission of the user's own, however they are asked."""
+    person = factories.user(role)
+    # A permission no role holds, the user's own.
+    person.user_permissions.add(Permission.objects.get(codename="delete_group"))
+    ours = User.objects.get(pk=person.pk)
+    assert ours.role_names == {role}  # the roles first, then the permissions
+    djangos = User.objects.get(pk=person.pk)
+    backend = ModelBackend()
+
+    assert ours.get_all_permissions() == backend.get_all_permissions(djangos)
+    assert ours.get_user_permissions() == {"auth.delete_group"}
+    assert ours.get_group_permissions() == backend.get_group_permissions(djangos)
+    assert "auth.delete_group" not in ours.get_group_permissions()
+    assert ours.has_perm("auth.delete_group")
+
+
+def test_a_user_without_a_role_has_no_role_and_only_their_own_permissions():
+    person = factories.user(None)
+    person.user_permissions.add(Permission.objects.get(codename="view_region"))
+    person = User.objects.get(pk=person.pk)
+
+    assert person.has_perm("accounts.view_region")
+    assert not person.has_perm("wagtailadmin.access_admin")
+    assert person.role_names == frozenset()
+
+
+def test_an_inactive_user_has_no_permission_and_a_superuser_every_one():
+    inactive = factories.user(Role.ADMINISTRATOR, is_active=False)
+    superuser = factories.user(Role.TRAINEE, is_superuser=True)
+    inactive, superuser = (User.objects.get(pk=person.pk) for person in (inactive, superuser))
+
+    assert not inactive.has_perm("wagtailadmin.access_admin")
+    assert inactive.get_all_permissions() == set()
+    assert superuser.has_perm("accounts.view_all_regions")
+    assert superuser.get_all_permissions() == {
+        f"{app_label}.{codename}"
+        for app_label, codename in Permission.objects.values_list(
+            "content_type__app_label", "codename"
+        )
+    }
+    assert superuser.role_names == {Role.TRAINEE}
+
+
+def test_a_new_role_is_seen_by_the_next_request():
+    """Roles and permissions are kept on the user of one request, never longer."""
+    person = factories.user(Role.TRAINEE)
+    first = User.objects.get(pk=person.pk)
+    assert not first.has_perm("wagtailadmin.access_admin")
+
+    person.groups.add(Group.objects.get(name=Role.INSTRUCTOR))
+    second = User.objects.get(pk=person.pk)
+
+    assert second.has_perm("wagtailadmin.access_admin")
+    assert second.role_names == {Role.TRAINEE, Role.INSTRUCTOR}
 
 
 def test_an_administrator_creates_a_user_with_a_region_in_the_admin(client):

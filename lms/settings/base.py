@@ -122,6 +122,39 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The shared cache: Redis from REDIS_URL (every web worker and machine sees the same entries and
+# the same invalidations), local memory of each process when unset (the demo, the tests).
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Sites (or benchmark runs) sharing one Redis keep apart by their prefix.
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "lms"),
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"}
+    ),
+    # Parts of pages drawn once per the exact data they show (core.fragments): never shared, so
+    # that a new release's templates never meet a drawing of the previous one.
+    "template_fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "template-fragments",
+        "TIMEOUT": 24 * 60 * 60,
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },
+}
+
+# Sessions are read from the shared cache and written through to the database (no query to
+# find the signed-in user's session); without a shared cache, from the database alone: another
+# process's memory would keep a session that a sign-out in this one has ended.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
+
 AUTH_USER_MODEL = "accounts.User"
 # django-axes first: it refuses a locked-out sign-in before any password is checked. It needs the
 # request in authenticate(): tests sign in with force_login, or client.login(request=HttpRequest()).
