@@ -141,6 +141,36 @@ def test_gradebook_exports_home_and_record_agree_for_every_trainee(client):
         client.force_login(instructor)
 
 
+def test_the_cohort_roster_and_the_dashboard_say_completed_as_the_rules_do(client):
+    """`Enrolment.Status.COMPLETED` is never written: the course's cohort page asks the records
+    (a template tag) and says «Завершил(а) обучение» of exactly those who have completed —
+    59,95 % shown as 60,0 % not, exactly the pass mark yes — and its withdraw button says it
+    undoes the completion; the cohort's dashboard says the same of each."""
+    from dashboards.services import rebuild_figures
+
+    cohort, _instructor, people = build_cohort(TRAINEES)
+    rebuild_figures()
+    client.force_login(factories.user("Regional official"))
+    roster = client.get(reverse("courses:cohort_detail", args=(cohort.pk,))).content.decode()
+    dashboard = client.get(reverse("dashboards:cohort", args=(cohort.pk,))).content.decode()
+    for name, (_done, _grades, _attended, withdrawn, completed) in TRAINEES.items():
+        link = reverse("records:record", args=(people[name][1].pk,))
+        [row] = re.findall(rf'<th scope="row"><a href="{link}">.*?</tr>', roster, re.S)
+        [status] = re.findall(r"<td>([^<]+)", row)
+        if withdrawn:
+            assert status.strip() == "Отчислен" and "Восстановить" in row, name
+        elif completed:
+            assert status == "Завершил(а) обучение", name
+            assert "Отчислить, несмотря на завершение" in row, name
+        else:
+            assert status == "Обучается", name
+            assert ">Отчислить<" in row and "несмотря" not in row, name
+        [row] = re.findall(rf'<th scope="row" [^>]*><a href="{link}">.*?</tr>', dashboard, re.S)
+        standing = re.findall(r"<td>([^<]+)</td>", row)[0]
+        expected = "Отчислен" if withdrawn else "Завершил обучение" if completed else "Обучается"
+        assert standing == expected, name
+
+
 def _queries(action) -> int:
     with CaptureQueriesContext(connection) as captured:
         action()
