@@ -137,12 +137,13 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"}
     ),
     # Parts of pages drawn once per the exact data they show (core.fragments): never shared, so
-    # that a new release's templates never meet a drawing of the previous one.
+    # that a new release's templates never meet a drawing of the previous one. At most 200 (the
+    # largest, the regions' table and chart, is 150 kB): 30 MB of a worker at worst.
     "template_fragments": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "template-fragments",
         "TIMEOUT": 24 * 60 * 60,
-        "OPTIONS": {"MAX_ENTRIES": 500},
+        "OPTIONS": {"MAX_ENTRIES": 200},
     },
 }
 
