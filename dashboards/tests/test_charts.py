@@ -320,6 +320,18 @@ def test_sanitiser_refuses_an_unknown_element(tag):
 
 
 @pytest.mark.parametrize(
+    "name", ["style", "onload", "onclick", "href", "xlink:href", "font-family"]
+)
+def test_sanitiser_drops_an_attribute_not_on_the_list_whatever_its_value(name):
+    # A plain value, with nothing the value checks catch: the name alone decides.
+    element = ET.Element("rect", {"width": "1", name: "x"})
+    root = ET.Element("svg")
+    root.append(element)
+    rect = parse(charts._sanitise(root)).find(f"{SVG}rect")
+    assert rect.attrib == {"width": "1"}
+
+
+@pytest.mark.parametrize(
     "value",
     [
         "url(#pattern)",  # a reference, even to the page's own element

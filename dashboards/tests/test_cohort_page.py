@@ -343,7 +343,10 @@ def test_a_cohort_id_that_is_not_a_number_is_not_found(client, world):
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
-@pytest.mark.parametrize("query", ["", "sort=-progress", "sort=-grade&status=running"])
+@pytest.mark.parametrize(
+    "query",
+    ["", "sort=-progress", "sort=progress", "sort=-name", "sort=-grade&status=running"],
+)
 def test_the_file_has_the_pages_rows_in_its_order(client, school, fmt, query):
     page = get(client, school.official, cohort_url(school.cohort, query))
     expected = page_rows(page, "trainees")
@@ -356,6 +359,9 @@ def test_the_file_has_the_pages_rows_in_its_order(client, school, fmt, query):
     got = [[*row[:-1], squeeze(row[-1])] for row in file_rows(rows)]
     assert got == [[*row[:-1], squeeze(row[-1])] for row in expected]
     assert len(got) == 3
+    if query in ("sort=progress", "sort=-name"):
+        # The one who completed comes first by name: here they do not.
+        assert got[0][0] != school.enrolments[0].trainee.full_name
 
 
 def test_the_files_links_carry_the_filters_and_sort(client, world):
