@@ -257,11 +257,11 @@ def test_the_chart_counts_the_cohorts_completions_in_the_period(client, school, 
     assert len(weekly_completions(cohort_ids=[school.other.pk])) == 1
 
 
-def test_programme_and_status_filters_do_not_hide_the_chosen_cohort(client, world):
+def test_programme_and_status_filters_do_not_hide_the_chosen_cohort(client, school):
     # Another programme the official may choose: one with a cohort in their region.
     other = factories.cohort(factories.program(title="Другая программа"), name="Группа Д")
     query = f"status=finished&program={other.program_id}"
-    response = get(client, world.official, cohort_url(world.cohort, query))
+    response = get(client, school.official, cohort_url(school.cohort, query))
     assert len(page_rows(response, "trainees")) == 3
     # Nor its completions on the chart: only the period narrows it.
     assert [value for _label, value in response.context["chart"].rows] == ["1"]

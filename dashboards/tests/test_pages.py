@@ -576,7 +576,9 @@ def test_the_region_chart_follows_the_filters(client, world):
     assert counts("") == ["1"]
     assert counts("status=running") == ["1"]
     assert counts("status=finished") == []
-    assert counts(f"program={world.elsewhere.program_id}") == []
+    # Another programme of the region, without a completion.
+    other = factories.cohort(factories.program(title="Другая программа"), name="Группа Д")
+    assert counts(f"program={other.program_id}") == []
 
 
 def test_a_programme_no_longer_published_can_still_be_chosen(client, world):
