@@ -449,6 +449,20 @@ def test_a_case_grade_deleted(world, commit):
     assert trainee_figures(enrolment).final_grade == Decimal("0.0")
 
 
+def test_a_grade_saved_directly(world, commit):
+    """Any save of a grade is heard, not only the grading service's (which also saves the
+    submission): a correction made in the shell reaches the figures too."""
+    enrolment = world.enrolments[0]
+    grade = commit(lambda: grade_case(world, submit_case(world, enrolment)))
+    assert trainee_figures(enrolment).final_grade == Decimal("30.0")
+
+    grade.refresh_from_db()
+    grade.percent = Decimal("50.0")
+    commit(grade.save)
+
+    assert trainee_figures(enrolment).final_grade == Decimal("15.0")
+
+
 def test_a_session_a_certificate_and_an_enrolment_deleted(world, commit):
     session = commit(held_session, world.cohort)
     assert cohort_figures(world.cohort).counted == 3
