@@ -92,8 +92,8 @@ def at_risk_table(at_risk: Sequence[AtRisk]) -> list[list]:
     for item in at_risk:
         rows.append(
             [
-                item.enrolment.trainee.full_name,
-                item.figures.cohort.name,
+                item.trainee.full_name,
+                item.figures.cohort_name,
                 item.figures.progress_percent,
                 _reasons_cell(item.reasons),
             ]

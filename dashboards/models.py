@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -101,6 +102,18 @@ class TraineeFigures(models.Model):
         "accounts.Region", on_delete=models.CASCADE, related_name="+", verbose_name=_("region")
     )
     program = models.ForeignKey("courses.ProgramPage", on_delete=models.CASCADE, related_name="+")
+    # Copied too, by the same refresh, so that the at-risk list (its rules, its filters, its
+    # order) reads this table and the trainee's name alone: every join cost the region page
+    # milliseconds of planning. An enrolment's trainee never changes; the cohort's name, dates
+    # and median and the enrolment's date change only through writes that refresh the cohort.
+    trainee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    enrolled_on = models.DateField()
+    cohort_name = models.CharField(max_length=120)
+    cohort_starts_on = models.DateField()
+    cohort_ends_on = models.DateField()
+    cohort_median_progress = models.PositiveSmallIntegerField(default=0)
     status = models.CharField(_("status"), max_length=16)  # Enrolment.Status
     complete = models.BooleanField(_("completed"), default=False)
     # When the trainee completed: the latest of their own last activity and their last case

@@ -336,8 +336,8 @@ class AtRisk:
     reasons: list[Reason] = field(default_factory=list)
 
     @property
-    def enrolment(self) -> Enrolment:
-        return self.figures.enrolment
+    def trainee(self):
+        return self.figures.trainee
 
 
 # The details are fragments in the label's sentence («Нет активности: 15 дней»), hence
@@ -371,26 +371,25 @@ def risk_reasons(
 ) -> list[Reason]:
     """Why this trainee of a running cohort is at risk (empty if they are not), each rule once.
 
-    `figures` needs its enrolment and its cohort's figures loaded.
+    It reads the row alone: the cohort's dates and median and the enrolment's date are copied
+    onto it by the refresh.
     """
-    cohort = figures.cohort.figures
-    enrolment = figures.enrolment
     reasons = []
     if figures.last_activity_at is not None:
         since = timezone.localdate(figures.last_activity_at)
     else:
-        since = max(cohort.starts_on, enrolment.enrolled_on)
+        since = max(figures.cohort_starts_on, figures.enrolled_on)
     idle = (today - since).days
     if idle >= thresholds.inactive_days:
         ever_active = figures.last_activity_at is not None
         reasons.append(Reason(RiskReason.INACTIVE, _idle_detail(idle, ever_active=ever_active)))
-    behind = cohort.median_progress - figures.progress_percent
+    behind = figures.cohort_median_progress - figures.progress_percent
     if behind >= thresholds.behind_margin:
         reasons.append(
             Reason(
                 RiskReason.BEHIND,
                 pgettext(DETAIL, "%(done)s %% done against a median of %(median)s %%")
-                % {"done": figures.progress_percent, "median": cohort.median_progress},
+                % {"done": figures.progress_percent, "median": figures.cohort_median_progress},
             )
         )
     # Only once every graded item has a grade: before that, an item not yet done counts as 0 and
@@ -416,7 +415,7 @@ def risk_reasons(
                 % {"attended": figures.attended, "counted": figures.counted},
             )
         )
-    left = (cohort.ends_on - today).days
+    left = (figures.cohort_ends_on - today).days
     missing = figures.activities_total - figures.activities_done
     if 0 <= left <= thresholds.ending_days and missing > 0:
         reasons.append(Reason(RiskReason.ENDING, _ending_detail(left, missing)))
@@ -427,7 +426,7 @@ def _may_be_at_risk(today: dt.date) -> Q:
     """Whom the at-risk rules look at: trainees of cohorts running on `today`, still in the
     cohort and not yet complete. The at-risk list keeps only these rows, the cohort's
     dashboard marks them, so that both apply `risk_reasons` to the same trainees."""
-    return Q(complete=False, cohort__starts_on__lte=today, cohort__ends_on__gte=today) & ~Q(
+    return Q(complete=False, cohort_starts_on__lte=today, cohort_ends_on__gte=today) & ~Q(
         status=Enrolment.Status.WITHDRAWN
     )
 
@@ -446,16 +445,14 @@ def at_risk_condition(*, today: dt.date, thresholds: AtRiskThresholds) -> Q:
     )
     inactive = Q(last_activity_at__lt=after_cutoff) | Q(
         last_activity_at__isnull=True,
-        cohort__figures__starts_on__lte=cutoff,
-        enrolment__enrolled_on__lte=cutoff,
+        cohort_starts_on__lte=cutoff,
+        enrolled_on__lte=cutoff,
     )
-    behind = Q(
-        progress_percent__lte=F("cohort__figures__median_progress") - thresholds.behind_margin
-    )
+    behind = Q(progress_percent__lte=F("cohort_median_progress") - thresholds.behind_margin)
     failing_grade = Q(grade_failing=True, grade_items_open=0)
     ending = Q(
-        cohort__figures__ends_on__gte=today,
-        cohort__figures__ends_on__lte=today + dt.timedelta(days=thresholds.ending_days),
+        cohort_ends_on__gte=today,
+        cohort_ends_on__lte=today + dt.timedelta(days=thresholds.ending_days),
         activities_done__lt=F("activities_total"),
     )
     return inactive | behind | failing_grade | Q(attendance_failing=True) | ending
@@ -479,23 +476,14 @@ def at_risk_figures(
     thresholds = thresholds or AtRiskThresholds.from_settings()
     rows = (
         TraineeFigures.objects.filter(
-            filters.cohorts(prefix="cohort__"),
+            filters.cohorts(prefix="cohort_"),
             _may_be_at_risk(today),
             at_risk_condition(today=today, thresholds=thresholds),
         )
-        .select_related("enrolment__trainee", "cohort__figures")
-        # Of the others only what the list, the file and `risk_reasons` read: whole users,
-        # enrolments and cohorts cost more than the rows themselves.
-        .only(
-            *_own_fields(TraineeFigures),
-            "enrolment__enrolled_on",
-            *(f"enrolment__trainee__{name}" for name in FULL_NAME_FIELDS),
-            "cohort__name",
-            "cohort__figures__starts_on",
-            "cohort__figures__ends_on",
-            "cohort__figures__median_progress",
-        )
-        .order_by("cohort__starts_on", "cohort_id", "enrolment__trainee__last_name", "pk")
+        .select_related("trainee")
+        # Of the trainee only the name: whole users cost more than the rows themselves.
+        .only(*_own_fields(TraineeFigures), *(f"trainee__{name}" for name in FULL_NAME_FIELDS))
+        .order_by("cohort_starts_on", "cohort_id", "trainee__last_name", "pk")
     )
     if cohort_ids is not None:
         rows = rows.filter(cohort_id__in=cohort_ids)
@@ -546,13 +534,13 @@ class CohortTrainee:
     standing: Standing = Standing.ACTIVE  # as the cohort's line counts them, today
 
     @property
-    def enrolment(self) -> Enrolment:
-        return self.figures.enrolment
+    def trainee(self):
+        return self.figures.trainee
 
     # The sortable columns, by the names the page's `?sort=` uses.
     @property
     def name(self) -> str:
-        return self.figures.enrolment.trainee.full_name
+        return self.figures.trainee.full_name
 
     @property
     def progress(self) -> int:
@@ -582,18 +570,13 @@ def cohort_trainees(
     thresholds = thresholds or AtRiskThresholds.from_settings()
     rows = (
         TraineeFigures.objects.filter(cohort_id=cohort_id)
-        .select_related("enrolment__trainee", "cohort__figures")
+        .select_related("trainee")
         .annotate(
             may_be_at_risk=models.ExpressionWrapper(
                 _may_be_at_risk(today), output_field=models.BooleanField()
             )
         )
-        .order_by(
-            "enrolment__trainee__last_name",
-            "enrolment__trainee__first_name",
-            "enrolment__trainee__patronymic",
-            "pk",
-        )
+        .order_by("trainee__last_name", "trainee__first_name", "trainee__patronymic", "pk")
     )
     return [
         CohortTrainee(
@@ -601,7 +584,7 @@ def cohort_trainees(
             reasons=risk_reasons(row, today=today, thresholds=thresholds)
             if row.may_be_at_risk
             else [],
-            standing=row.standing(ended=row.cohort.ends_on < today),
+            standing=row.standing(ended=row.cohort_ends_on < today),
         )
         for row in rows
     ]

@@ -153,6 +153,11 @@ def refresh_cohort_figures(*, cohort_id: int, now: dt.datetime | None = None) ->
                 cohort_id=cohort_id,
                 region_id=cohort.region_id,
                 program_id=cohort.program_id,
+                trainee_id=enrolment.trainee_id,
+                enrolled_on=enrolment.enrolled_on,
+                cohort_name=cohort.name,
+                cohort_starts_on=cohort.starts_on,
+                cohort_ends_on=cohort.ends_on,
                 status=enrolment.status,
                 complete=complete,
                 completed_at=_latest(last, released.get(pk)) if complete else None,
@@ -181,6 +186,8 @@ def refresh_cohort_figures(*, cohort_id: int, now: dt.datetime | None = None) ->
         )
     figures = cohort_totals(cohort=cohort, rows=rows, today=timezone.localdate(now))
     figures.due_at = due_at
+    for row in rows:
+        row.cohort_median_progress = figures.median_progress
 
     if rows:
         TraineeFigures.objects.bulk_create(

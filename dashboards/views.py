@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
+from django.db.models import Count, Window
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -96,6 +97,7 @@ TRAINEE_SORT_KEYS = {column[0] for column in TRAINEE_COLUMNS if column[0]}
 
 # Trainees at risk on one page of a region's list; `DASHBOARDS_AT_RISK_PER_PAGE` overrides.
 AT_RISK_PER_PAGE = 20
+PAGE_OFFSET_LIMIT = 2**31
 
 
 def _is_regional_official(user) -> bool:
@@ -248,24 +250,39 @@ def _page_of(request, items) -> tuple[Page, str]:
     it asks for one that is not there: words or a number below 1 get the first page, a number
     past the end the last, never an error.
 
-    `items` is `at_risk_figures`' query: the database counts the trainees at risk and reads
-    only the page's rows (`at_risk_condition` is the rules of `risk_reasons` in SQL), which
-    `with_reasons` then explains. A page costs the same whatever the region's size.
+    `items` is `at_risk_figures`' query (`at_risk_condition` is the rules of `risk_reasons` in
+    SQL): the page's rows come with the length of the whole list (a window count) in one query,
+    which `with_reasons` then explains. Only an address past the end costs a count and its last
+    page more. A page costs the same whatever the region's size.
     """
-    paginator = Paginator(items, _at_risk_per_page())
+    per_page = _at_risk_per_page()
     asked = request.GET.get("page", "")
     try:
         number = int(asked or 1)
     except ValueError:
         number = 0
-    shown = min(max(number, 1), paginator.num_pages)
+    wanted = max(number, 1)
+    rows = []
+    # A number no list reaches is past the end without asking (an offset the database may not
+    # hold).
+    if wanted * per_page <= PAGE_OFFSET_LIMIT:
+        rows = list(
+            items.annotate(listed=Window(Count("*")))[(wanted - 1) * per_page : wanted * per_page]
+        )
+    paginator = Paginator(items, per_page)
+    # Paginator.count is a cached property: the window's count spares it its own query.
+    if rows:
+        paginator.count = rows[0].listed
+    elif wanted == 1:
+        paginator.count = 0
+    shown = min(wanted, paginator.num_pages)
     note = ""
     if shown != number:
         note = _(
             "There is no page «%(asked)s» of this list; this is page %(shown)s of %(pages)s."
         ) % {"asked": asked[:20], "shown": shown, "pages": paginator.num_pages}
     page = paginator.page(shown)
-    page.object_list = with_reasons(page.object_list)
+    page.object_list = with_reasons(rows if shown == wanted else page.object_list)
     return page, note
 
 

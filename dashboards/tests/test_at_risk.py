@@ -9,9 +9,9 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone, translation
 
-from courses.models import Cohort, Enrolment
+from courses.models import Enrolment
 from courses.services import activity_complete
-from dashboards.models import CohortFigures, TraineeFigures
+from dashboards.models import TraineeFigures
 from dashboards.selectors import (
     AtRiskThresholds,
     RiskReason,
@@ -31,16 +31,12 @@ THRESHOLDS = AtRiskThresholds()
 
 
 def figures(**fields) -> TraineeFigures:
-    """A trainee on track in a running cohort, changed by `fields` (cohort_* for the cohort)."""
-    cohort_fields = {
-        "starts_on": TODAY - dt.timedelta(days=30),
-        "ends_on": TODAY + dt.timedelta(days=30),
-        "median_progress": 50,
-    }
-    cohort_fields.update({k[7:]: fields.pop(k) for k in list(fields) if k.startswith("cohort_")})
-    cohort = Cohort(starts_on=cohort_fields["starts_on"], ends_on=cohort_fields["ends_on"])
-    cohort.figures = CohortFigures(**cohort_fields)
+    """A trainee on track in a running cohort, changed by `fields` (cohort_* for the cohort's
+    copies on the row: its start, end and median progress)."""
     row = {
+        "cohort_starts_on": TODAY - dt.timedelta(days=30),
+        "cohort_ends_on": TODAY + dt.timedelta(days=30),
+        "cohort_median_progress": 50,
         "last_activity_at": timezone.make_aware(dt.datetime(2026, 11, 24, 12)),
         "progress_percent": 50,
         "activities_done": 2,
@@ -48,9 +44,13 @@ def figures(**fields) -> TraineeFigures:
         "status": Enrolment.Status.ACTIVE,
         **fields,
     }
-    return TraineeFigures(
-        cohort=cohort, enrolment=Enrolment(enrolled_on=cohort_fields["starts_on"]), **row
-    )
+    row.setdefault("enrolled_on", row["cohort_starts_on"])
+    return TraineeFigures(**row)
+
+
+def by_enrolment(items) -> dict:
+    """The list's items by their enrolment, in the list's order."""
+    return {item.figures.enrolment_id: item for item in items}
 
 
 def reasons(item: TraineeFigures, thresholds=THRESHOLDS) -> set[str]:
@@ -235,7 +235,7 @@ def test_the_list_from_the_stored_figures(django_capture_on_commit_callbacks):
         for activity in (world.lesson, *world.cases):
             activity_complete(enrolment=recent, activity=activity, source="self")
 
-    at_risk = {item.enrolment.pk: item for item in trainees_at_risk(region=world.cohort.region)}
+    at_risk = by_enrolment(trainees_at_risk(region=world.cohort.region))
 
     # The cohort started 30 days ago: the untouched trainee has done nothing since.
     assert {reason.code for reason in at_risk[idle.pk].reasons} == {RiskReason.INACTIVE}
@@ -257,8 +257,8 @@ def test_the_list_is_one_query_whatever_its_length(
 
     with django_assert_num_queries(1):
         at_risk = trainees_at_risk(region=world.cohort.region)
-        names = [item.enrolment.trainee.last_name for item in at_risk]
-        [item.figures.cohort.figures.median_progress for item in at_risk]
+        names = [item.trainee.last_name for item in at_risk]
+        [item.figures.cohort_name for item in at_risk]
 
     assert len(names) == trainees + 2  # everyone in the two Tambov cohorts has done nothing
 
@@ -289,9 +289,7 @@ def test_attendance_at_the_programmes_threshold_is_not_at_risk_below_it_is(
         program.attendance_threshold = percent
         # Published as an editor would: the programme's new rule reaches the figures.
         committed(django_capture_on_commit_callbacks, lambda: program.save_revision().publish())
-        at_risk = {
-            item.enrolment.pk: item for item in trainees_at_risk(cohort_ids=[world.cohort.pk])
-        }
+        at_risk = by_enrolment(trainees_at_risk(cohort_ids=[world.cohort.pk]))
         return (
             {reason.code for reason in at_risk[enrolment.pk].reasons}
             if enrolment.pk in at_risk
@@ -372,26 +370,25 @@ def test_the_database_finds_exactly_those_the_rules_name(case, django_capture_on
         attendance_failing=False,
         activities_done=4,
         activities_total=4,
+        cohort_median_progress=50,
+        cohort_starts_on=today - dt.timedelta(days=30),
     )
-    CohortFigures.objects.filter(cohort=world.cohort).update(
-        median_progress=50, starts_on=today - dt.timedelta(days=30)
+    # The cohort's and the enrolment's facts as the refresh copies them onto the rows.
+    TraineeFigures.objects.filter(cohort=world.cohort).update(
+        **{f"cohort_{name}": value for name, value in change.get("cohort", {}).items()}
     )
     first = world.enrolments[0]
     TraineeFigures.objects.filter(enrolment=first).update(
-        **{"activities_done": 1, **change.get("trainee", {})}
+        **{"activities_done": 1, **change.get("trainee", {}), **change.get("enrolment", {})}
     )
-    CohortFigures.objects.filter(cohort=world.cohort).update(**change.get("cohort", {}))
-    Enrolment.objects.filter(pk=first.pk).update(**change.get("enrolment", {}))
 
     found = {row.pk for row in at_risk_figures(cohort_ids=[world.cohort.pk], today=today)}
-    candidates = TraineeFigures.objects.filter(cohort=world.cohort).select_related(
-        "enrolment", "cohort__figures"
-    )
+    candidates = TraineeFigures.objects.filter(cohort=world.cohort)
     named = {row.pk for row in candidates if risk_reasons(row, today=today, thresholds=THRESHOLDS)}
 
     assert found == named
     assert (first.pk in found) is expected
-    assert [item.enrolment.pk for item in trainees_at_risk(cohort_ids=[world.cohort.pk])] == (
+    assert list(by_enrolment(trainees_at_risk(cohort_ids=[world.cohort.pk]))) == (
         [first.pk] if expected else []
     )
 
@@ -399,9 +396,9 @@ def test_the_database_finds_exactly_those_the_rules_name(case, django_capture_on
 def test_idle_days_count_from_the_enrolment_when_it_came_after_the_start():
     # The cohort began a month ago; a trainee who joined 13 days ago has not been idle for 14.
     late = figures(last_activity_at=None)
-    late.enrolment.enrolled_on = TODAY - dt.timedelta(days=13)
+    late.enrolled_on = TODAY - dt.timedelta(days=13)
     assert RiskReason.INACTIVE not in reasons(late)
-    late.enrolment.enrolled_on = TODAY - dt.timedelta(days=14)
+    late.enrolled_on = TODAY - dt.timedelta(days=14)
     assert RiskReason.INACTIVE in reasons(late)
 
 
@@ -424,7 +421,7 @@ def test_a_failing_grade_in_the_list_once_everything_is_graded(django_capture_on
     stored = TraineeFigures.objects.get(enrolment=failing)
     assert (stored.grade_failing, stored.grade_items_open) == (True, 0)
     assert TraineeFigures.objects.get(enrolment=pending).grade_items_open == 2
-    at_risk = {item.enrolment.pk: item for item in trainees_at_risk(cohort_ids=[world.cohort.pk])}
+    at_risk = by_enrolment(trainees_at_risk(cohort_ids=[world.cohort.pk]))
     assert RiskReason.FAILING_GRADE in {reason.code for reason in at_risk[failing.pk].reasons}
     assert pending.pk not in at_risk or RiskReason.FAILING_GRADE not in {
         reason.code for reason in at_risk[pending.pk].reasons
@@ -466,7 +463,7 @@ def test_the_list_leaves_out_who_completed_and_the_cohorts_not_yet_running(
         last_activity_at=timezone.now() - dt.timedelta(days=21)
     )
 
-    listed = {item.enrolment.pk for item in trainees_at_risk(region=world.cohort.region)}
+    listed = {item.figures.enrolment_id for item in trainees_at_risk(region=world.cohort.region)}
 
     assert done.pk not in listed and waiting.pk not in listed
     assert {e.pk for e in world.enrolments[1:]} <= listed

@@ -50,9 +50,7 @@ def count_line(response) -> str:
 
 
 def expected_names(world) -> list[str]:
-    return [
-        item.enrolment.trainee.full_name for item in trainees_at_risk(region=world.cohort.region)
-    ]
+    return [item.trainee.full_name for item in trainees_at_risk(region=world.cohort.region)]
 
 
 def test_a_page_holds_twenty():

@@ -193,12 +193,12 @@ def test_the_reasons_are_the_at_risk_lists(client, world, commit):
     with_reasons = {name for name, cells in rows.items() if cells[-1]}
     with translation.override("ru"):
         listed = trainees_at_risk(cohort_ids=[world.cohort.pk])
-    assert with_reasons == {item.enrolment.trainee.full_name for item in listed}
+    assert with_reasons == {item.trainee.full_name for item in listed}
     assert len(with_reasons) == 2  # the two idle ones; the one who studied today is not
     for item in listed:
         with translation.override("ru"):
             expected = "".join(f"{reason.label}: {reason.detail}" for reason in item.reasons)
-        assert squeeze(rows[item.enrolment.trainee.full_name][-1]) == squeeze(expected)
+        assert squeeze(rows[item.trainee.full_name][-1]) == squeeze(expected)
     assert 'class="table-warning" data-testid="trainee-row"' in response.content.decode()
 
 

@@ -4,6 +4,7 @@ formula-safe cells, the pages' access rules, bad filters, and a fixed number of 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import html
 import io
 import re
@@ -13,9 +14,14 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
+from accounts.models import User
+from courses.models import Cohort, ProgramPage
+from dashboards.exports import at_risk_table, cohort_trainees_table, cohorts_table, regions_table
+from dashboards.models import CohortFigures, Standing, TraineeFigures
+from dashboards.selectors import AtRisk, CohortTrainee, Reason, RegionFigures, total_figures
 from dashboards.services import rebuild_figures
 from dashboards.tests.test_pages import _grow
 from tests import factories
@@ -197,9 +203,9 @@ def test_regions_file_of_a_filter_matching_nothing_has_only_its_header(client, w
 # Formula safety, types, names ---------------------------------------------------------------
 
 
-def test_a_cohort_named_like_a_formula_stays_text(client, world):
+def test_a_cohort_named_like_a_formula_stays_text(client, world, commit):
     world.cohort.name = '=HYPERLINK("http://evil.example","x")'
-    world.cohort.save()
+    commit(world.cohort.save)
     client.force_login(world.official)
     csv_cells = [row[0] for row in csv_rows(client.get(url("cohorts_csv", "68")))]
     assert "'" + world.cohort.name in csv_cells
@@ -335,3 +341,112 @@ def test_files_run_a_fixed_number_of_queries(client, world):
         large.append(_queries(client, address))
     assert large == small
     assert max(small) <= 10
+
+
+# Every figure under its own heading -------------------------------------------------------------
+
+# A row whose every figure differs from every other, rates and means included, so that two
+# headings (or two cells) trading places cannot go unseen.
+SUMS = {
+    "enrolled": 100,
+    "active": 41,
+    "completed": 37,
+    "withdrawn": 5,
+    "graded": 4,
+    "grade_sum": Decimal("306.0"),
+    "attended": 53,
+    "counted": 80,
+    "certificates": 29,
+    "practice_hours_done": Decimal("812.5"),
+}
+FIGURES_IN_RUSSIAN = {
+    "Зачислено": 100,
+    "Обучаются": 41,
+    "Завершили": 37,
+    "Отчислены": 5,
+    "Доля завершивших, %": Decimal("38.9"),  # 37 of the 95 still in
+    "Средняя итоговая оценка, %": Decimal("76.5"),  # 306 over 4 graded
+    "Посещаемость, %": Decimal("66.3"),  # 53 of 80
+    "Выдано удостоверений": 29,
+    "Пройдено практических часов": Decimal("812.5"),
+}
+
+
+def by_heading(rows: list[list]) -> list[dict]:
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
+@pytest.mark.django_db  # a Wagtail page, even unsaved, asks for its content type
+def test_each_figure_is_under_its_heading():
+    region = RegionFigures(region_id=1, name="Тамбовская область", code="68", cohorts=7, **SUMS)
+    cohort = CohortFigures(
+        cohort=Cohort(name="Группа 1"),
+        program=ProgramPage(title="Школа координаторов"),
+        starts_on=dt.date(2026, 9, 1),
+        ends_on=dt.date(2026, 12, 20),
+        **SUMS,
+    )
+    trainee = TraineeFigures(
+        trainee=User(last_name="Иванова", first_name="Мария", patronymic="Петровна"),
+        cohort_name="Группа 1",
+        progress_percent=42,
+        final_grade=Decimal("71.5"),
+        attendance_rate=Decimal("88.9"),
+        practice_hours_done=Decimal("12.5"),
+        last_activity_at=timezone.make_aware(dt.datetime(2026, 11, 20, 12)),
+        certificate_issued=True,
+    )
+    reasons = [Reason("inactive", "15 дней"), Reason("attendance", "посетила 8 из 9 занятий")]
+    with translation.override("ru"):
+        regions = by_heading(regions_table([region], total_figures([region], name="Вся страна")))
+        cohorts = by_heading(cohorts_table([cohort]))
+        at_risk = by_heading(at_risk_table([AtRisk(figures=trainee, reasons=reasons)]))
+        trainees = by_heading(
+            cohort_trainees_table(
+                [CohortTrainee(figures=trainee, reasons=reasons, standing=Standing.ACTIVE)]
+            )
+        )
+
+    assert regions[0] == {
+        "Регион": "Тамбовская область",
+        "Код региона": "68",
+        "Группы": 7,
+        **FIGURES_IN_RUSSIAN,
+    }
+    assert regions[1] == {
+        "Регион": "Вся страна",
+        "Код региона": "",
+        "Группы": 7,
+        **FIGURES_IN_RUSSIAN,
+    }
+    assert cohorts == [
+        {
+            "Группа": "Группа 1",
+            "Программа": "Школа координаторов",
+            "Начало": "01.09.2026",
+            "Окончание": "20.12.2026",
+            **FIGURES_IN_RUSSIAN,
+        }
+    ]
+    reasons_cell = "Нет активности: 15 дней\nПосещаемость ниже порога: посетила 8 из 9 занятий"
+    assert at_risk == [
+        {
+            "Слушатель": "Иванова Мария Петровна",
+            "Группа": "Группа 1",
+            "Прогресс, %": 42,
+            "Причины": reasons_cell,
+        }
+    ]
+    assert trainees == [
+        {
+            "Слушатель": "Иванова Мария Петровна",
+            "Статус": "Обучается",
+            "Прогресс, %": 42,
+            "Итоговая оценка, %": Decimal("71.5"),
+            "Посещаемость, %": Decimal("88.9"),
+            "Пройдено практических часов": Decimal("12.5"),
+            "Последняя активность": "20.11.2026",
+            "Удостоверение": "Выдано",
+            "Причины": reasons_cell,
+        }
+    ]

@@ -476,3 +476,58 @@ def test_a_session_a_certificate_and_an_enrolment_deleted(world, commit):
 
     commit(Enrolment.objects.get(pk=world.enrolments[2].pk).delete)
     assert cohort_figures(world.cohort).enrolled == 2
+
+
+def copies(enrolment) -> tuple:
+    row = trainee_figures(enrolment)
+    return (
+        row.trainee_id,
+        row.enrolled_on,
+        row.cohort_name,
+        row.cohort_starts_on,
+        row.cohort_ends_on,
+        row.cohort_median_progress,
+    )
+
+
+def test_the_cohorts_and_the_enrolments_facts_reach_every_trainees_row(world, commit, untouched):
+    """The at-risk list reads the cohort's name, dates and median and the enrolment's date from
+    the trainee's row: a cohort renamed or moved, an enrolment dated anew, a median that moves
+    are on every row of the cohort at once."""
+    first, second, third = world.enrolments
+    cohort = world.cohort
+    today = timezone.localdate()
+    assert copies(first) == (
+        first.trainee_id,
+        first.enrolled_on,
+        "Группа A",
+        today - dt.timedelta(days=30),
+        today + dt.timedelta(days=40),
+        0,
+    )
+
+    cohort.name = "Группа A-2"
+    cohort.starts_on = today - dt.timedelta(days=20)
+    cohort.ends_on = today + dt.timedelta(days=10)
+    commit(cohort.save)
+    first.enrolled_on = today - dt.timedelta(days=5)
+    commit(first.save)
+    # Two of three done with the lesson: the median moves from 0 to their progress.
+    commit(study_lesson, world, first)
+    commit(study_lesson, world, second)
+
+    for enrolment, enrolled_on in (
+        (first, today - dt.timedelta(days=5)),
+        (second, second.enrolled_on),
+        (third, third.enrolled_on),
+    ):
+        assert copies(enrolment) == (
+            enrolment.trainee_id,
+            enrolled_on,
+            "Группа A-2",
+            today - dt.timedelta(days=20),
+            today + dt.timedelta(days=10),
+            cohort_figures(cohort).median_progress,
+        )
+    assert cohort_figures(cohort).median_progress == trainee_figures(first).progress_percent > 0
+    untouched()

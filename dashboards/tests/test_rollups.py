@@ -337,7 +337,7 @@ def test_an_ended_cohorts_unfinished_trainee_is_not_active(world, commit):
     assert (figures.enrolled, figures.active, figures.completed, figures.withdrawn) == (3, 0, 1, 1)
     assert figures.due_at is None
     standings = {
-        row.enrolment.pk: row.standing
+        row.figures.enrolment_id: row.standing
         for row in cohort_trainees(cohort_id=world.cohort.pk, today=last_day + dt.timedelta(days=1))
     }
     assert standings == {
