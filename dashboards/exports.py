@@ -66,13 +66,13 @@ def regions_table(regions: Sequence[RegionFigures], total: RegionFigures) -> lis
 
 
 def cohorts_table(cohorts: Sequence) -> list[list]:
-    """The header and a row per cohort (`CohortFigures`), in the page's order."""
+    """The header and a row per cohort (`CohortRow`), in the page's order."""
     rows = [[_("Cohort"), _("Programme"), _("Starts on"), _("Ends on"), *_figure_headings()]]
     for row in cohorts:
         rows.append(
             [
-                row.cohort.name,
-                row.program.title,
+                row.cohort_name,
+                row.program_title,
                 ru_date(row.starts_on),
                 ru_date(row.ends_on),
                 *_figure_cells(row),

@@ -8,6 +8,7 @@ are copies of what the completion service says (`dashboards.services`).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -101,21 +102,51 @@ def _own_fields(model) -> list[str]:
 FULL_NAME_FIELDS = ("last_name", "first_name", "patronymic", "username")
 
 
-def region_cohort_figures(*, region, filters: DashboardFilters = NO_FILTERS) -> list[CohortFigures]:
+@dataclass
+class CohortRow(Figures):
+    """A cohort's line on its region's page and in the region's file: the rollup's figures, the
+    cohort's name and the programme's title, and whether the figures are catching up (`stale`)."""
+
+    cohort_id: int
+    cohort_name: str
+    program_id: int
+    program_title: str
+    starts_on: dt.date
+    ends_on: dt.date
+    enrolled: int
+    active: int
+    completed: int
+    withdrawn: int
+    graded: int
+    grade_sum: Decimal
+    attended: int
+    counted: int
+    certificates: int
+    practice_hours_done: Decimal
+    stale: bool
+
+
+COHORT_ROW_FIELDS = {field.name: field.name for field in dataclasses.fields(CohortRow)} | {
+    "cohort_name": "cohort__name",
+    "program_title": "program__title",
+}
+
+
+def region_cohort_figures(*, region, filters: DashboardFilters = NO_FILTERS) -> list[CohortRow]:
     """Every cohort of the region with its figures, by start date. One query.
 
-    Each row carries `stale`: a change not yet caught up with, or a session ended since.
+    Each row carries `stale`: a change not yet caught up with, or a session ended since. Read as
+    values, not model instances: twenty cohorts with their cohort and programme as objects cost
+    the region page a millisecond more than the rows themselves.
     """
     now = timezone.now()
-    return list(
+    rows = (
         CohortFigures.objects.filter(filters.cohorts(), region=region)
-        .select_related("cohort", "program")
-        # Of the cohort and the programme only what the page and the file show: a whole
-        # programme page (its body too) for each row cost more than the row.
-        .only(*_own_fields(CohortFigures), "cohort__name", "program__title")
         .annotate(stale=models.ExpressionWrapper(_stale(now), output_field=models.BooleanField()))
         .order_by("starts_on", "cohort__name", "cohort_id")
+        .values_list(*COHORT_ROW_FIELDS.values())
     )
+    return [CohortRow(*row) for row in rows]
 
 
 def cohort_figures(*, cohort_id: int) -> CohortFigures | None:

@@ -30,14 +30,14 @@ from accounts.roles import Role
 from core.fragments import data_key
 from core.http import CSV, XLSX, attachment_headers
 from core.spreadsheets import csv_stream, xlsx_file
-from courses.models import Cohort, ProgramPage
+from courses.models import Cohort
 from courses.selectors import sees_all_regions
 
 from .charts import completions_per_week_svg, regions_bar_svg
 from .exports import at_risk_table, cohort_trainees_table, cohorts_table, regions_table
 from .forms import DashboardFilterForm
-from .models import CohortFigures
 from .selectors import (
+    CohortRow,
     RegionFigures,
     at_risk_figures,
     cohort_figures,
@@ -337,14 +337,20 @@ def region(request, code: str):
     return render(request, "dashboards/region.html", context)
 
 
-def _programmes(cohorts: list[CohortFigures]) -> list[ProgramPage]:
+@dataclasses.dataclass(frozen=True)
+class Programme:
+    pk: int
+    title: str
+
+
+def _programmes(cohorts: list[CohortRow]) -> list[Programme]:
     """The programmes of the cohorts shown, each once, in the table's order. With one (the
     region runs one programme, or the filter chose it) the region page names it above the table
     instead of repeating its long title on every row; with several it gets its column. The
     files keep the column either way: a file travels without the page around it."""
     programmes = {}
     for row in cohorts:
-        programmes.setdefault(row.program_id, row.program)
+        programmes.setdefault(row.program_id, Programme(row.program_id, row.program_title))
     return list(programmes.values())
 
 
