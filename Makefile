@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test install install-dev messages lint format clean bench-certificates bench-dashboards
+.PHONY: run test install install-dev messages lint format clean bench bench-certificates bench-dashboards
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,13 @@ test: $(DEV_STAMP) messages
 # PostgreSQL database of its own (DATABASE_URL's server, or postgres://postgres@127.0.0.1:5432/).
 bench-certificates: $(STAMP) messages
 	$(PY) bench/certificates.py
+
+# Not a test: every page people use — the trainee's, the instructor's, the officials', the
+# certificate's verification and download — under gunicorn (production settings) against a bare
+# Django view, on the synthetic national set at a tenth and at full size (the databases of
+# bench-dashboards; BENCH_ARGS="--reuse" keeps and reuses them; see bench/pages.py).
+bench: $(STAMP) messages
+	$(PY) bench/pages.py $(BENCH_ARGS)
 
 # Not a test: the federal and regional dashboards and the regions' XLSX under gunicorn (production
 # settings) against a bare Django view, on the synthetic national set at a tenth and at full size,

@@ -344,8 +344,10 @@ def drive(
     connections: int = 4,
     duration: float | None = None,
     count: int | None = None,
+    listed: list[dict] | None = None,
 ) -> dict:
-    """Hit `url` from a second process (`bench/load.py`); its raw answer (see there)."""
+    """Hit `url` from a second process (`bench/load.py`); its raw answer (see there). With
+    `listed`, send those requests of `url`'s site instead, each once (see `load.run`)."""
     command = [sys.executable, str(ROOT / "bench" / "load.py"), url]
     command += ["--connections", str(connections)]
     if duration is not None:
@@ -356,7 +358,12 @@ def drive(
         command += ["--header", f"{name}: {value}"]
     for cookie in cookies or []:
         command += ["--cookie", cookie]
-    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as requests:
+        if listed is not None:
+            json.dump(listed, requests)
+            requests.flush()
+            command += ["--requests", requests.name]
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
     return json.loads(done.stdout)
 
 
@@ -374,6 +381,7 @@ def merge(runs: list[dict]) -> dict:
         merged["latencies"] += run["latencies"]
         merged["errors"] += run["errors"]
         merged["elapsed"] += run["elapsed"]
+        merged["sent"] = merged.get("sent", 0) + run.get("sent", 0)
         merged["worker_cpu_s"] += run.get("worker_cpu_s", 0.0)
         for key in ("statuses", "queries"):
             for value, times in run[key].items():

@@ -15,7 +15,7 @@ when one had to be opened, to the last byte of the body), the count of each stat
 elapsed time.
 
     python bench/load.py URL [--connections 4] [--duration 10 | --count 200]
-        [--header 'Name: value']... [--cookie 'sessionid=…']...
+        [--header 'Name: value']... [--cookie 'sessionid=…']... [--requests FILE]
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import socket
 import sys
 import time
 from collections import Counter
+from pathlib import Path
 from urllib.parse import urlsplit
 
 QUERIES_HEADER = b"x-bench-queries"
@@ -43,11 +44,12 @@ class Answer:
 
 
 class Connection:
-    """One HTTP/1.1 connection sending the same request again and again."""
+    """One HTTP/1.1 connection sending its requests in turn (one request: again and again)."""
 
-    def __init__(self, host: str, port: int, request: bytes):
+    def __init__(self, host: str, port: int, requests: list[bytes]):
         self.address = (host, port)
-        self.request = request
+        self.requests = requests
+        self.request = requests[0]
         self.sock: socket.socket | None = None
         self.buffer = b""
 
@@ -122,24 +124,54 @@ class Connection:
         return Answer(status, queries.decode() if queries else None, size, closes)
 
 
-def request_bytes(url: str, headers: dict[str, str]) -> tuple[str, int, bytes]:
+def request_bytes(
+    url: str, headers: dict[str, str], *, method: str = "GET", body: str = ""
+) -> tuple[str, int, bytes]:
     parts = urlsplit(url)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    lines = [f"GET {path} HTTP/1.1", f"Host: {parts.netloc}", "Accept: */*"]
+    data = body.encode()
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {parts.netloc}", "Accept: */*"]
     lines += [f"{name}: {value}" for name, value in headers.items()]
-    return parts.hostname, parts.port or 80, ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    if method != "GET":
+        lines.append(f"Content-Length: {len(data)}")
+    head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    return parts.hostname, parts.port or 80, head + data
 
 
-def connection_loop(url, headers, start_at, duration, count, share, results) -> None:
-    """One connection's requests (a process of its own), sent to `results` when done."""
-    host, port, request = request_bytes(url, headers)
-    connection = Connection(host, port, request)
+def connection_loop(url, headers, start_at, duration, count, share, results, listed) -> None:
+    """One connection's requests (a process of its own), sent to `results` when done.
+
+    `listed`: this connection's share of a list of requests (method, path, headers, body), each
+    sent once, in order; the connection stops when they are all sent. Otherwise it sends the one
+    request of `url` and `headers` again and again."""
+    if listed is not None and not listed:  # more connections than requests
+        results.put(([], {}, {}, [], 0, 0))
+        return
+    if listed:
+        built = [
+            request_bytes(
+                url + item["path"],
+                {**headers, **item["headers"]},
+                method=item["method"],
+                body=item["body"],
+            )
+            for item in listed
+        ]
+        host, port = built[0][:2]
+        requests = [request for _host, _port, request in built]
+        share = len(requests) if count is None else min(share, len(requests))
+        count = share
+    else:
+        host, port, request = request_bytes(url, headers)
+        requests = [request]
+    connection = Connection(host, port, requests)
     latencies, statuses, queries, errors, received = [], Counter(), Counter(), [], 0
     while time.time() < start_at:
         time.sleep(0.0005)
     deadline = time.perf_counter() + duration if duration is not None else None
     done = 0
     while (deadline is None or time.perf_counter() < deadline) and (count is None or done < share):
+        connection.request = requests[done % len(requests)]
         done += 1
         start = time.perf_counter()
         try:
@@ -156,7 +188,7 @@ def connection_loop(url, headers, start_at, duration, count, share, results) -> 
             queries[answer.queries] += 1
         received += answer.size
     connection.close()
-    results.put((latencies, dict(statuses), dict(queries), errors, received))
+    results.put((latencies, dict(statuses), dict(queries), errors, received, done))
 
 
 def run(
@@ -167,8 +199,12 @@ def run(
     count: int | None = None,
     headers: dict[str, str] | None = None,
     cookies: list[str] | None = None,
+    listed: list[dict] | None = None,
 ) -> dict:
-    """Hit `url` for `duration` seconds or `count` requests in all; the tally as a dict."""
+    """Hit `url` for `duration` seconds or `count` requests in all; the tally as a dict.
+
+    With `listed` (requests of `url`'s site, each a dict of method, path, headers and body) the
+    connections share them out — connection i sends the i-th, the (i + C)-th… — each once."""
     if (duration is None) == (count is None):
         raise ValueError("Give a duration or a count.")
     context = multiprocessing.get_context("fork")
@@ -184,7 +220,16 @@ def run(
         processes.append(
             context.Process(
                 target=connection_loop,
-                args=(url, own, start_at, duration, count, share, results),
+                args=(
+                    url,
+                    own,
+                    start_at,
+                    duration,
+                    count,
+                    share,
+                    results,
+                    None if listed is None else listed[index::connections],
+                ),
             )
         )
     for process in processes:
@@ -202,13 +247,15 @@ def run(
         "queries": Counter(),
         "errors": [],
         "bytes": 0,
+        "sent": 0,
     }
-    for latencies, statuses, queries, errors, received in found:
+    for latencies, statuses, queries, errors, received, sent in found:
         tally["latencies"] += latencies
         tally["statuses"].update(statuses)
         tally["queries"].update(queries)
         tally["errors"] += errors
         tally["bytes"] += received
+        tally["sent"] += sent
     tally["statuses"], tally["queries"] = dict(tally["statuses"]), dict(tally["queries"])
     return tally
 
@@ -222,6 +269,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--header", action="append", default=[], help="'Name: value'")
     parser.add_argument(
         "--cookie", action="append", default=[], help="a Cookie header; connections take turns"
+    )
+    parser.add_argument(
+        "--requests",
+        help="a JSON file: a list of requests (method, path, headers, body) of URL's site, "
+        "shared out between the connections, each sent once",
     )
     args = parser.parse_args(argv)
     if (args.duration is None) == (args.count is None):
@@ -237,6 +289,7 @@ def main(argv: list[str] | None = None) -> int:
         count=args.count,
         headers=headers,
         cookies=args.cookie,
+        listed=json.loads(Path(args.requests).read_text()) if args.requests else None,
     )
     json.dump(result, sys.stdout)
     return 0
