@@ -167,6 +167,8 @@ def ensure_database(env: dict[str, str], size: str, *, reuse: bool) -> None:
     harness.prepare_database(
         env,
         name,
+        # As a deployment is set up: the school's home page at the site's root.
+        ("install_home",),
         (
             "make_synthetic",
             "--regions",

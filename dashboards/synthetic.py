@@ -364,7 +364,8 @@ def _publish(page: Page) -> None:
 
 
 def _program_index() -> ProgramIndexPage:
-    """The site's programme index; with none (a bare database), a new one under the site's root."""
+    """The site's programme index; with none (a bare database), a new one under the site's root
+    (the school's home page once `install_home` has run, as on a real site)."""
     index = ProgramIndexPage.objects.first()
     if index is not None:
         return index

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.http import QueryDict
 from django.utils import timezone
 from wagtail.documents import get_document_model
-from wagtail.models import Page, Site
+from wagtail.models import Page
 from wagtail.rich_text import RichText
 
 from accounts.models import Region
@@ -33,6 +33,7 @@ from assessments.models import (
 )
 from assessments.services import attempt_start, attempt_submit
 from content.models import HomePage
+from content.services import home_page_install
 from courses.curriculum import curriculum_breakdown
 from courses.models import (
     ActivityCompletion,
@@ -148,14 +149,8 @@ def _build_people(report: DemoReport) -> dict:
 
 
 def _build_home(report: DemoReport) -> HomePage:
-    home = HomePage.objects.first()
-    if home is None:
-        # Wagtail's starter "Welcome" page (a plain Page) makes way for the school's home page.
-        for starter in Page.objects.filter(depth=2, content_type__model="page"):
-            if not starter.get_children().exists():
-                starter.delete()
-        root = Page.get_first_root_node()
-        home = HomePage(
+    def build() -> HomePage:
+        return HomePage(
             title="Школа социальных координаторов",
             slug=HOME_SLUG,
             lead=(
@@ -175,16 +170,11 @@ def _build_home(report: DemoReport) -> HomePage:
                 ]
             ),
         )
-        root.add_child(instance=home)
-        _publish(home)
+
+    if not HomePage.objects.exists():
         report.created_pages += 1
-    site = Site.objects.filter(is_default_site=True).first()
-    if site is None:
-        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
-    elif site.root_page_id != home.pk:
-        site.root_page = home
-        site.save()
-    return home
+    # Wagtail's starter page makes way, and the home page becomes the default site's root.
+    return home_page_install(build=build)
 
 
 def _build_program(home: HomePage, report: DemoReport) -> ProgramPage:

@@ -11,6 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail import hooks
@@ -55,8 +56,10 @@ class CurriculumPage(Page):
         check_practice_balance(revision.as_object())
         return super().publish(revision, *args, **kwargs)
 
-    @property
+    @cached_property
     def program(self) -> "ProgramPage | None":
+        # Kept on the instance: serving an activity asks for it three times (access, context,
+        # navigation), and a page does not move between programmes while it is being served.
         if isinstance(self, ProgramPage):
             return self
         return ProgramPage.objects.ancestor_of(self).first()
