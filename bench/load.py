@@ -138,13 +138,24 @@ def request_bytes(
     return parts.hostname, parts.port or 80, head + data
 
 
-def connection_loop(url, headers, start_at, duration, count, share, results, listed) -> None:
+def _next_listed(taken, limit: int) -> int | None:
+    """The index of the next listed request no connection has taken yet (None: all are)."""
+    with taken.get_lock():
+        index = taken.value
+        if index >= limit:
+            return None
+        taken.value += 1
+    return index
+
+
+def connection_loop(url, headers, start_at, duration, count, share, results, listed, taken):
     """One connection's requests (a process of its own), sent to `results` when done.
 
-    `listed`: this connection's share of a list of requests (method, path, headers, body), each
-    sent once, in order; the connection stops when they are all sent. Otherwise it sends the one
-    request of `url` and `headers` again and again."""
-    if listed is not None and not listed:  # more connections than requests
+    `listed`: requests (method, path, headers, body) that the connections take in turn from the
+    shared counter `taken`, so that each is sent once and those sent are the list's first ones;
+    a connection stops when none is left. Otherwise it sends the one request of `url` and
+    `headers` again and again."""
+    if listed is not None and not listed:  # nothing left to send
         results.put(([], {}, {}, [], 0, 0))
         return
     if listed:
@@ -159,8 +170,6 @@ def connection_loop(url, headers, start_at, duration, count, share, results, lis
         ]
         host, port = built[0][:2]
         requests = [request for _host, _port, request in built]
-        share = len(requests) if count is None else min(share, len(requests))
-        count = share
     else:
         host, port, request = request_bytes(url, headers)
         requests = [request]
@@ -171,7 +180,11 @@ def connection_loop(url, headers, start_at, duration, count, share, results, lis
     deadline = time.perf_counter() + duration if duration is not None else None
     done = 0
     while (deadline is None or time.perf_counter() < deadline) and (count is None or done < share):
-        connection.request = requests[done % len(requests)]
+        if listed:
+            index = _next_listed(taken, len(requests))
+            if index is None:
+                break
+            connection.request = requests[index]
         done += 1
         start = time.perf_counter()
         try:
@@ -204,11 +217,12 @@ def run(
     """Hit `url` for `duration` seconds or `count` requests in all; the tally as a dict.
 
     With `listed` (requests of `url`'s site, each a dict of method, path, headers and body) the
-    connections share them out — connection i sends the i-th, the (i + C)-th… — each once."""
+    connections take them in turn, each once, from the first; `sent` says how many were."""
     if (duration is None) == (count is None):
         raise ValueError("Give a duration or a count.")
     context = multiprocessing.get_context("fork")
     results = context.Queue()
+    taken = context.Value("i", 0)  # how many listed requests the connections have taken
     # Every connection starts at the same moment, once all the processes are up.
     start_at = time.time() + 0.2 + 0.02 * connections
     processes = []
@@ -228,7 +242,8 @@ def run(
                     count,
                     share,
                     results,
-                    None if listed is None else listed[index::connections],
+                    listed,
+                    taken,
                 ),
             )
         )
@@ -273,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--requests",
         help="a JSON file: a list of requests (method, path, headers, body) of URL's site, "
-        "shared out between the connections, each sent once",
+        "taken in turn by the connections, each sent once",
     )
     args = parser.parse_args(argv)
     if (args.duration is None) == (args.count is None):
