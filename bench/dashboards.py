@@ -312,7 +312,7 @@ def growth(sizes: dict[str, dict]) -> dict[str, dict]:
     tenth, full = sizes["tenth"]["pages"], sizes["full"]["pages"]
     found = {}
     for key in full:
-        if key == FLOOR or key not in tenth:
+        if key == FLOOR or key not in tenth or None in (full[key]["ratio"], tenth[key]["ratio"]):
             continue
         found[key] = {
             "label": full[key]["label"],
@@ -330,6 +330,11 @@ def failures(sizes: dict[str, dict], grown: dict[str, dict]) -> list[str]:
     missed = []
     for size, data in sizes.items():
         for result in data["pages"].values():
+            if not result["requests"]:
+                # A one-off page whose requests ran out (people who may still start the quiz,
+                # on a database reused from earlier runs): nothing measured is not a pass.
+                missed.append(f"{size}: {result['label']}: nothing measured")
+                continue
             if result["errors"]:
                 missed.append(f"{size}: {result['label']}: {result['errors']} errors")
             if result["target"] is not None and (
@@ -361,13 +366,17 @@ def print_size(size: str, data: dict) -> None:
         f"  {'page':<28} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>7} {'queries':>8} "
         f"{'errors':>6} {'× floor':>8} {'target':>7} {'CPU ms':>7} {'CPU ×':>6}"
     )
+
+    def number(value, width: int, digits: int) -> str:
+        return f"{value:>{width}.{digits}f}" if value is not None else f"{'—':>{width}}"
+
     for result in data["pages"].values():
         target = f"≤ {result['target']}" if result["target"] is not None else "—"
         print(
-            f"  {result['label']:<28} {result['p50_ms']:>8.2f} {result['p95_ms']:>8.2f} "
-            f"{result['per_second']:>7.1f} {result['queries']!s:>8} {result['errors']:>6} "
-            f"{result['ratio']:>8.2f} {target:>7} {result['cpu_ms'] or 0:>7.2f} "
-            f"{result['cpu_ratio'] or 0:>6.1f}"
+            f"  {result['label']:<28} {number(result['p50_ms'], 8, 2)} "
+            f"{number(result['p95_ms'], 8, 2)} {result['per_second']:>7.1f} "
+            f"{result['queries']!s:>8} {result['errors']:>6} {number(result['ratio'], 8, 2)} "
+            f"{target:>7} {result['cpu_ms'] or 0:>7.2f} {result['cpu_ratio'] or 0:>6.1f}"
         )
 
 

@@ -137,6 +137,10 @@ def pages(server: harness.Server, size: str) -> list[Page]:
         .select_related("trainee")
         .order_by("pk")[0]
     )
+    if certificate.pdf and not certificate.pdf.storage.exists(certificate.pdf.name):
+        # A reused database remembers the PDF of an earlier run, whose folder is gone.
+        Certificate.objects.filter(pk=certificate.pk).update(pdf="", pdf_sha256="")
+        certificate.refresh_from_db()
     ensure_pdf(certificate=certificate)
     federal, official = f"{USERNAME_PREFIX}federal", f"{USERNAME_PREFIX}{code}-official"
     you = harness.session_cookie(trainee.username)
