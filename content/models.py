@@ -37,8 +37,13 @@ class HomePage(Page):
         the rest of an address itself: the last page must be live, those above it need not."""
         if not path_components:
             return super().route(request, path_components)
-        url_path = self.url_path + "/".join(path_components) + "/"
-        page = Page.objects.filter(url_path=url_path, path__startswith=self.path).first()
+        # By the last slug (indexed, unlike `url_path`), then the whole address under this root.
+        page = Page.objects.filter(
+            slug=path_components[-1],
+            depth=self.depth + len(path_components),
+            url_path=self.url_path + "/".join(path_components) + "/",
+            path__startswith=self.path,
+        ).first()
         if page is None:
             raise Http404
         return page.specific.route(request, [])
