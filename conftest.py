@@ -15,6 +15,17 @@ def english_outside_requests():
         yield
 
 
+@pytest.fixture(autouse=True)
+def no_drawings_kept_between_tests():
+    """Kept parts of pages and their versions (core.freshness) live in local memory, and the
+    database is rolled back after each test: a test starts with none, as a fresh site does."""
+    from django.core.cache import caches
+
+    caches["default"].clear()
+    caches["drawings"].clear()
+    yield
+
+
 @pytest.fixture
 def trainee(db):
     return factories.user("Trainee")

@@ -5,6 +5,8 @@ from django.db.models import CharField, Value
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from core import freshness
+
 
 class Region(models.Model):
     """A subject of the Russian Federation running a school; `code` is its official number."""
@@ -108,6 +110,18 @@ class User(AbstractUser):
         ModelBackend's own, this lives as long as the instance, one request."""
         if "role_names" in self.__dict__:
             return
+        # Remembered until their roles or the roles' permissions change (core.freshness): a
+        # change of their groups is a write about them, one of a group's permissions the school's.
+        roles, group_perms, user_perms = freshness.remembered(
+            ("access", self.pk), [freshness.trainee(self.pk)], self._read_access
+        )
+        self.__dict__["role_names"] = frozenset(roles)
+        if not self.is_superuser:
+            self._user_perm_cache = user_perms
+            self._group_perm_cache = group_perms
+            self._perm_cache = user_perms | group_perms
+
+    def _read_access(self) -> tuple[set[str], set[str], set[str]]:
         groups = Group.objects.filter(user=self).values_list(
             "name", "permissions__content_type__app_label", "permissions__codename"
         )
@@ -122,11 +136,7 @@ class User(AbstractUser):
                 roles.add(role)
             if codename is not None:
                 (group_perms if role is not None else user_perms).add(f"{app_label}.{codename}")
-        self.__dict__["role_names"] = frozenset(roles)
-        if not self.is_superuser:
-            self._user_perm_cache = user_perms
-            self._group_perm_cache = group_perms
-            self._perm_cache = user_perms | group_perms
+        return roles, group_perms, user_perms
 
     # Django's permission checks, with the permissions read by `_load_access` (an active
     # superuser's checks are answered before any is read; an inactive user has none).
@@ -147,3 +157,12 @@ class User(AbstractUser):
         if self._reads_own_permissions(obj):
             self._load_access()
         return super().get_all_permissions(obj)
+
+    def freshness_scopes(self) -> list[str]:
+        """Their own pages, and the pages of the cohorts they study in or teach, which show
+        their name (core.freshness). The relations are the courses app's, read by name."""
+        cohorts = {
+            *self.enrolments.values_list("cohort_id", flat=True),
+            *self.taught_cohorts.values_list("pk", flat=True),
+        }
+        return [freshness.trainee(self.pk), *(freshness.cohort(pk) for pk in sorted(cohorts))]

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core import freshness
 from core.links import absolute_url
 
 from .models import User
@@ -160,4 +161,5 @@ def email_confirm_by_password_link(*, user: User) -> None:
     """
     if user.email and not user.email_confirmed:
         User.objects.filter(pk=user.pk).update(email_confirmed=True)
+        freshness.bump(freshness.trainee(user.pk))  # an update sends no post_save
         user.email_confirmed = True

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.display import inner_quotes
 from accounts.roles import Role
+from core import freshness
 from courses.curriculum import percent_of
 from courses.models import ActivityCompletion, CaseStudyPage, Cohort, Enrolment
 from courses.selectors import enrolment_for, is_administrator, teaches_cohort
@@ -325,6 +326,7 @@ def grade_release(*, grade: CaseGrade, now: dt.datetime | None = None) -> bool:
     submission = grade.submission
     # The update above sends no post_save: tell whoever keeps cohort figures (the dashboards).
     figures_changed.send(sender=CaseGrade, enrolment_ids=[submission.enrolment_id])
+    freshness.bump(*submission.enrolment.freshness_scopes())  # nor to the kept pages
     notify(
         recipient=submission.enrolment.trainee,
         subject=_("Your work on «%(case)s» is graded")

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -26,6 +27,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from courses.models import ActivityPage, Enrolment
+from courses.models.cohorts import enrolment_freshness
 
 
 def private_storage() -> FileSystemStorage:
@@ -254,7 +256,7 @@ class QuizPage(ActivityPage):
         from .selectors import quiz_overview
 
         context = super().get_context(request, *args, **kwargs)
-        context["overview"] = quiz_overview(user=request.user, quiz=self)
+        context["overview"] = SimpleLazyObject(lambda: quiz_overview(user=request.user, quiz=self))
         return context
 
 
@@ -316,6 +318,8 @@ class QuizAttempt(models.Model):
     )
     # Per question: {"question id": fraction of its points}; set once, when graded.
     results = models.JSONField(default=dict, blank=True)
+
+    freshness_scopes = enrolment_freshness  # core.freshness: this trainee's and cohort's pages
 
     class Meta:
         verbose_name = _("quiz attempt")
@@ -420,6 +424,8 @@ class CaseSubmission(models.Model):
     times_submitted = models.PositiveSmallIntegerField(_("times submitted"), default=0)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    freshness_scopes = enrolment_freshness  # core.freshness: this trainee's and cohort's pages
+
     class Meta:
         verbose_name = _("case work")
         verbose_name_plural = _("case work")
@@ -452,6 +458,9 @@ class SubmissionFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    def freshness_scopes(self) -> list[str]:
+        return self.submission.freshness_scopes()
 
 
 class CaseGrade(models.Model):
@@ -489,3 +498,6 @@ class CaseGrade(models.Model):
     @property
     def is_released(self) -> bool:
         return self.released_at is not None
+
+    def freshness_scopes(self) -> list[str]:
+        return self.submission.freshness_scopes()

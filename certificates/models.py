@@ -21,7 +21,9 @@ from modelcluster.models import ClusterableModel
 from wagtail.models import Orderable, PreviewableMixin
 
 from assessments.models import private_storage
+from core import freshness
 from courses.models import Cohort, Enrolment, ProgramPage
+from courses.models.cohorts import enrolment_freshness
 
 from .placeholders import placeholder_error
 
@@ -380,6 +382,8 @@ class BatchItem(models.Model):
     detail = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    freshness_scopes = enrolment_freshness  # core.freshness: this trainee's and cohort's pages
+
     class Meta:
         ordering = ["pk"]
         constraints = [
@@ -390,7 +394,7 @@ class BatchItem(models.Model):
         return f"{self.batch_id}/{self.enrolment_id}: {self.state}"
 
 
-class VerificationRequest(models.Model):
+class VerificationRequest(freshness.NotShown, models.Model):
     """One look-up on the public verification pages, kept only as long as the limit's window.
 
     Counted in the database for the reason `security.throttle` gives: the web tier keeps no state

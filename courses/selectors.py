@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 
 from accounts.roles import Role
+from core import freshness
 
 from .models import Cohort, Enrolment, ProgramPage
 
@@ -62,7 +63,13 @@ def follows_cohorts(user) -> bool:
 
 
 def can_view_program(user, program: ProgramPage) -> bool:
-    return programs_visible_to(user).filter(pk=program.pk).exists()
+    # Remembered until a fact of theirs (an enrolment, their roles or region) or the school's
+    # (the programme, the cohorts) changes (core.freshness).
+    return freshness.remembered(
+        ("can-view-program", user.pk, program.pk),
+        [freshness.trainee(user.pk)],
+        programs_visible_to(user).filter(pk=program.pk).exists,
+    )
 
 
 def can_read_discussion_guide(user) -> bool:

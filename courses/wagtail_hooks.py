@@ -3,6 +3,7 @@ from django.shortcuts import redirect
 from wagtail import hooks
 from wagtail.models import Page
 
+from core import freshness
 from core.http import safe_return_url
 
 from .curriculum import practice_balance_error
@@ -18,6 +19,7 @@ def refuse_publish_below_practice_target(request, page):
         # Wagtail's create view adds a page to publish as live before this hook runs:
         # keep it a draft.
         Page.objects.filter(pk=page.pk).update(live=False, has_unpublished_changes=True)
+        freshness.bump(freshness.SCHOOL)  # an update sends no post_save
     messages.error(request, error)
     return redirect("wagtailadmin_pages:edit", page.pk)
 

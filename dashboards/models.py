@@ -17,6 +17,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core import freshness
 from courses.curriculum import TENTH, percent_of
 from courses.models import Enrolment
 
@@ -84,7 +85,7 @@ class Figures:
         return percent_of(self.attended, self.counted) if self.counted else None
 
 
-class TraineeFigures(models.Model):
+class TraineeFigures(freshness.NotShown, models.Model):
     """One enrolment's standing, as the record page shows it, plus when they last did something."""
 
     enrolment = models.OneToOneField(
@@ -162,7 +163,7 @@ class TraineeFigures(models.Model):
         return standing_of(status=self.status, complete=self.complete, ended=ended)
 
 
-class CohortFigures(Figures, models.Model):
+class CohortFigures(freshness.NotShown, Figures, models.Model):
     """One cohort's totals. `enrolled` = active + completed + withdrawn + those of an ended
     cohort who never completed (`Standing.NOT_COMPLETED`, no column of their own); `graded` and
     `grade_sum` are the completed trainees' final grades, the only ones that are final; the
@@ -214,7 +215,7 @@ class CohortFigures(Figures, models.Model):
         return f"{self.cohort_id}: {self.completed}/{self.enrolled}"
 
 
-class WeeklyCompletions(models.Model):
+class WeeklyCompletions(freshness.NotShown, models.Model):
     """How many trainees of a cohort completed in the ISO week starting `week_start` (a Monday).
 
     A row per cohort and week with completions (weeks without are absent): a chart over any
@@ -246,7 +247,7 @@ class WeeklyCompletions(models.Model):
         return f"{self.cohort_id} {self.week_start}: {self.count}"
 
 
-class FiguresInvalidation(models.Model):
+class FiguresInvalidation(freshness.NotShown, models.Model):
     """A cohort's figures are out of date: written in the same transaction as the change.
 
     The refresh after commit deletes the rows it has caught up with; if it fails (or the process

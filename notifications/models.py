@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core import freshness
+
 
 class Notification(models.Model):
     """A message to one user, shown in their inbox on the site (and, if they wish, e-mailed)."""
@@ -52,3 +54,6 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+    def freshness_scopes(self) -> list[str]:
+        return [freshness.trainee(self.recipient_id)]

@@ -1,5 +1,7 @@
 from django.db.models import QuerySet
 
+from core import freshness
+
 from .models import Notification
 
 
@@ -10,4 +12,9 @@ def inbox(*, user) -> QuerySet[Notification]:
 def unread_count(*, user) -> int:
     if not user.is_authenticated:
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    # Remembered until a message of theirs is written or read (core.freshness).
+    return freshness.remembered(
+        ("unread", user.pk),
+        [freshness.trainee(user.pk)],
+        Notification.objects.filter(recipient=user, read_at__isnull=True).count,
+    )

@@ -9,6 +9,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core import freshness
 from core.links import absolute_url
 
 from .models import Notification
@@ -88,6 +89,8 @@ def mark_read(*, notification: Notification) -> None:
 
 
 def mark_all_read(*, recipient) -> int:
-    return Notification.objects.filter(recipient=recipient, read_at__isnull=True).update(
+    marked = Notification.objects.filter(recipient=recipient, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+    freshness.bump(freshness.trainee(recipient.pk))  # an update sends no post_save
+    return marked

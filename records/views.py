@@ -7,7 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils.functional import SimpleLazyObject
 
+from core import freshness
 from core.http import file_response
 from courses.models import Enrolment
 from courses.selectors import cohorts_visible_to, enrolments_visible_to, follows_cohorts
@@ -25,11 +27,18 @@ def _followed_cohort(user, pk: int):
 @login_required
 def gradebook(request, pk: int):
     cohort = _followed_cohort(request.user, pk)
-    records = cohort_records(cohort=cohort)
+    # Kept until a fact of the cohort's people or the school changes (core.freshness).
+    drawing = freshness.drawing_key(request, "gradebook", freshness.cohort(cohort.pk))
+    records = SimpleLazyObject(lambda: cohort_records(cohort=cohort))
     return render(
         request,
         "records/gradebook.html",
-        {"cohort": cohort, "book": records.gradebook, "records": records.records},
+        {
+            "drawing": drawing,
+            "cohort": cohort,
+            "book": SimpleLazyObject(lambda: records.gradebook),
+            "records": SimpleLazyObject(lambda: records.records),
+        },
     )
 
 
@@ -42,11 +51,22 @@ def gradebook_export(request, pk: int, fmt: str):
 
 
 def _render_record(request, enrolment: Enrolment):
-    detail = record_detail(enrolment=enrolment, viewer=request.user)
+    # Kept until the trainee's facts change (core.freshness); the record is loaded only when
+    # the kept part is not there, after the key is made.
+    drawing = freshness.drawing_key(
+        request, f"record:{enrolment.pk}", freshness.trainee(enrolment.trainee_id)
+    )
+    detail = SimpleLazyObject(lambda: record_detail(enrolment=enrolment, viewer=request.user))
     return render(
         request,
         "records/record.html",
-        {"detail": detail, "record": detail.record, "enrolment": enrolment},
+        {
+            "drawing": drawing,
+            "detail": detail,
+            "record": SimpleLazyObject(lambda: detail.record),
+            "enrolment": enrolment,
+            "own": enrolment.trainee_id == request.user.pk,
+        },
     )
 
 

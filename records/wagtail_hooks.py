@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from wagtail import hooks
 from wagtail.models import Page
 
+from core import freshness
+
 from . import admin_views as views
 from .impact import change_impact
 
@@ -53,6 +55,7 @@ def confirm_publish_affecting_trainees(request, page):
         # Wagtail's create view saves a page to publish as live before this hook runs; until
         # it is really published, it is a draft (so that what trainees have is what is live).
         Page.objects.filter(pk=page.pk).update(live=False, has_unpublished_changes=True)
+        freshness.bump(freshness.SCHOOL)  # an update sends no post_save
     if _confirmed(request):
         return None
     impact = change_impact(page=page)

@@ -11,7 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.search import index
 
+from core import freshness
 from courses.models import ActivityKind, Cohort, Enrolment
+from courses.models.cohorts import enrolment_freshness
 
 
 class Speaker(index.Indexed, models.Model):
@@ -142,6 +144,8 @@ class Attendance(models.Model):
         verbose_name=_("marked by"),
     )
 
+    freshness_scopes = enrolment_freshness  # core.freshness: this trainee's and cohort's pages
+
     class Meta:
         verbose_name = _("attendance")
         verbose_name_plural = _("attendance")
@@ -190,6 +194,9 @@ class AttendanceChange(models.Model):
     def new_label(self) -> str:
         return Attendance.Status(self.new_status).label
 
+    def freshness_scopes(self) -> list[str]:
+        return self.attendance.freshness_scopes()
+
 
 class SessionFeedback(models.Model):
     """A trainee's rating of a session they attended, given once."""
@@ -205,6 +212,8 @@ class SessionFeedback(models.Model):
     )
     comment = models.TextField(_("comment"), blank=True, max_length=2000)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    freshness_scopes = enrolment_freshness  # core.freshness: this trainee's and cohort's pages
 
     class Meta:
         verbose_name = _("session feedback")
@@ -231,3 +240,6 @@ class CalendarToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}"
+
+    def freshness_scopes(self) -> list[str]:
+        return [freshness.trainee(self.user_id)]

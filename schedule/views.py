@@ -12,10 +12,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.display import inner_quotes
+from core import freshness
 from core.http import file_response
 from core.links import absolute_url
 from courses.models import Cohort, Enrolment
@@ -57,16 +59,28 @@ def _zone(cohort: Cohort) -> ZoneInfo:
 @login_required
 def my_schedule(request):
     now = timezone.now()
-    sessions = my_sessions(request.user)
-    token = calendar_token(request.user)
+    user = request.user
+    staff = follows_cohorts(user)
+    # A trainee's schedule is kept until their facts or the sessions change (core.freshness);
+    # the staff's shows every cohort they follow, and is drawn each time.
+    drawing = (
+        None if staff else freshness.drawing_key(request, "schedule", freshness.trainee(user.pk))
+    )
+    sessions = my_sessions(user)
     return render(
         request,
         "schedule/my_schedule.html",
         {
+            "drawing": drawing,
             "upcoming": sessions.filter(ends_at__gte=now).order_by("starts_at")[:50],
             "past": sessions.filter(ends_at__lt=now).order_by("-starts_at")[:50],
-            "feed_url": absolute_url(reverse("schedule:trainee_feed", args=(token.token,))),
-            "staff": follows_cohorts(request.user),
+            "feed_url": SimpleLazyObject(
+                lambda: absolute_url(
+                    reverse("schedule:trainee_feed", args=(calendar_token(user).token,))
+                )
+            ),
+            "staff": staff,
+            "nav_follows_cohorts": staff,
         },
     )
 

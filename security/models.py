@@ -3,8 +3,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core import freshness
 
-class PasswordResetRequest(models.Model):
+
+class PasswordResetRequest(freshness.NotShown, models.Model):
     """One accepted request for a password-reset link, kept only as long as its limit window.
 
     The e-mail is stored as a keyed digest: the limit needs to recognise the address, not read it,

@@ -10,10 +10,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from core import freshness
 from core.http import attachment_headers
 from courses.models import CaseStudyPage
 from courses.selectors import cohorts_visible_to, follows_cohorts, teaches_cohort
@@ -139,14 +141,19 @@ def _followed_cohort(user, pk: int):
 @login_required
 def queue(request, pk: int):
     cohort = _followed_cohort(request.user, pk)
-    submissions = list(grading_queue(cohort))
+    # Kept until a fact of the cohort's people or the school changes (core.freshness).
+    drawing = freshness.drawing_key(request, "grading-queue", freshness.cohort(cohort.pk))
+    submissions = SimpleLazyObject(lambda: list(grading_queue(cohort)))
     return render(
         request,
         "assessments/grading_queue.html",
         {
+            "drawing": drawing,
             "cohort": cohort,
-            "waiting": [s for s in submissions if s.status == "submitted"],
-            "graded": [s for s in submissions if s.status == "graded"],
+            "waiting": SimpleLazyObject(
+                lambda: [s for s in submissions if s.status == "submitted"]
+            ),
+            "graded": SimpleLazyObject(lambda: [s for s in submissions if s.status == "graded"]),
             "can_grade": teaches_cohort(request.user, cohort),
         },
     )

@@ -7,7 +7,21 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import freshness
+
 from .pages import ActivityPage, ProgramPage
+
+
+def enrolment_freshness(row: models.Model) -> list[str]:
+    """What writing `row`, a fact about one enrolment (its `enrolment` field), touches: that
+    trainee's pages and their cohort's (`core.freshness`)."""
+    enrolment = row._state.fields_cache.get("enrolment")
+    if enrolment is not None:
+        return enrolment.freshness_scopes()
+    found = (
+        Enrolment.objects.filter(pk=row.enrolment_id).values_list("trainee_id", "cohort_id").first()
+    )
+    return freshness.enrolment_scopes(*found) if found else [freshness.SCHOOL]
 
 
 class Cohort(models.Model):
@@ -102,6 +116,9 @@ class Enrolment(models.Model):
     def __str__(self) -> str:
         return f"{self.trainee} → {self.cohort}"
 
+    def freshness_scopes(self) -> list[str]:
+        return freshness.enrolment_scopes(self.trainee_id, self.cohort_id)
+
 
 class EnrolmentEvent(models.Model):
     """A change of a trainee's place in a cohort, kept for their record: withdrawn or restored.
@@ -130,6 +147,8 @@ class EnrolmentEvent(models.Model):
         verbose_name=_("changed by"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    freshness_scopes = enrolment_freshness  # core.freshness: this trainee's and cohort's pages
 
     class Meta:
         verbose_name = _("enrolment change")
@@ -166,6 +185,8 @@ class ActivityCompletion(models.Model):
     )
     source = models.CharField(_("how"), max_length=16, choices=Source.choices)
     completed_at = models.DateTimeField(_("completed at"))
+
+    freshness_scopes = enrolment_freshness  # core.freshness: this trainee's and cohort's pages
 
     class Meta:
         verbose_name = _("completed activity")

@@ -11,15 +11,16 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import GroupApprovalTask, Orderable, Page
+from wagtail.models import GroupApprovalTask, Orderable, Page, PageViewRestriction
 from wagtail.search import index
 
+from core import freshness
 from core.blocks import BodyBlock, PersonBlock
 
 # Apps above courses add what they own to a case study page's context: a function of
@@ -48,6 +49,16 @@ class CurriculumPage(Page):
             raise PermissionDenied
         return super().serve(request, *args, **kwargs)
 
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # The page's main part is kept until the curriculum or the reader's own facts change
+        # (core.freshness). The key is made here, before the subclasses add their facts, which
+        # are lazy: loaded only when the part is drawn.
+        context["drawing"] = freshness.drawing_key(
+            request, f"page:{self.pk}", freshness.trainee(request.user.pk)
+        )
+        return context
+
     def publish(self, revision, *args, **kwargs):
         # Every way of publishing (workflow approval, scheduled and bulk publishing, scripts)
         # ends here; the admin's edit view is covered earlier, in wagtail_hooks.
@@ -62,7 +73,22 @@ class CurriculumPage(Page):
         # navigation), and a page does not move between programmes while it is being served.
         if isinstance(self, ProgramPage):
             return self
-        return ProgramPage.objects.ancestor_of(self).first()
+        # Remembered until the school's pages change (core.freshness): a move, a new programme.
+        return freshness.remembered(
+            ("program-of", self.pk), [], ProgramPage.objects.ancestor_of(self).first
+        )
+
+    def get_view_restrictions(self):
+        # Wagtail asks at every request, two queries for none; whether there are any is
+        # remembered until the school's pages or their restrictions change (core.freshness).
+        restricted = freshness.remembered(
+            ("view-restricted", self.pk),
+            [],
+            lambda: super(CurriculumPage, self).get_view_restrictions().exists(),
+        )
+        if restricted:
+            return super().get_view_restrictions()
+        return PageViewRestriction.objects.none()
 
 
 class ProgramIndexPage(Page):
@@ -163,7 +189,7 @@ class ProgramPage(CurriculumPage):
         from courses.curriculum import curriculum_breakdown
 
         context = super().get_context(request, *args, **kwargs)
-        context["breakdown"] = curriculum_breakdown(self)
+        context["breakdown"] = SimpleLazyObject(lambda: curriculum_breakdown(self))
         return context
 
 
@@ -188,7 +214,9 @@ class ModulePage(CurriculumPage):
         from courses.progress import module_activities
 
         context = super().get_context(request, *args, **kwargs)
-        context["activities"] = module_activities(request.user, self, self.get_parent().specific)
+        context["activities"] = SimpleLazyObject(
+            lambda: module_activities(request.user, self, self.get_parent().specific)
+        )
         return context
 
 
@@ -254,7 +282,7 @@ class LessonPage(ActivityPage):
         from courses.progress import activity_state
 
         context = super().get_context(request, *args, **kwargs)
-        context["state"] = activity_state(request.user, self)
+        context["state"] = SimpleLazyObject(lambda: activity_state(request.user, self))
         return context
 
 
@@ -321,6 +349,8 @@ class CaseStudyPage(ActivityPage):
         from courses.selectors import can_read_discussion_guide
 
         context = super().get_context(request, *args, **kwargs)
+        if f"casework-draft-{self.pk}" in request.session:
+            context["drawing"] = None  # answers of a refused save come back once, drawn afresh
         context["discussion_guide"] = (
             self.discussion_guide if can_read_discussion_guide(request.user) else None
         )

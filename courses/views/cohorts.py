@@ -5,10 +5,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.display import inner_quotes
+from core import freshness
 
 from ..forms import CohortForm, WithdrawalForm
 from ..models import Enrolment
@@ -44,14 +46,17 @@ def cohort_index(request):
 def cohort_detail(request, pk: int):
     _staff_only(request.user)
     cohort = get_object_or_404(cohorts_visible_to(request.user), pk=pk)
-    breakdown, roster = cohort_roster(cohort)
+    # Kept until a fact of the cohort's people or the school changes (core.freshness).
+    drawing = freshness.drawing_key(request, "cohort", freshness.cohort(cohort.pk))
+    roster = SimpleLazyObject(lambda: cohort_roster(cohort))
     return render(
         request,
         "courses/cohort_detail.html",
         {
+            "drawing": drawing,
             "cohort": cohort,
-            "breakdown": breakdown,
-            "roster": roster,
+            "breakdown": SimpleLazyObject(lambda: roster[0]),
+            "roster": SimpleLazyObject(lambda: roster[1]),
             "instructors": cohort.instructors.order_by("last_name"),
             "can_manage": cohorts_managed_by(request.user).filter(pk=cohort.pk).exists(),
         },

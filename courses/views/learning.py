@@ -9,10 +9,12 @@ and the coming sessions come from the layers above through their template tags
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.display import inner_quotes
+from core import freshness
 
 from ..models import LessonPage
 from ..progress import activity_neighbours, learning_overview, withdrawals_of
@@ -22,14 +24,22 @@ from ..services import lesson_mark_studied
 
 @login_required
 def learning_home(request):
-    overview = learning_overview(request.user)
-    withdrawals = withdrawals_of(request.user)
-    if not overview and not withdrawals and follows_cohorts(request.user):
+    user = request.user
+    follows = follows_cohorts(user)
+    if follows and not learning_overview(user) and not withdrawals_of(user):
         return redirect("courses:cohort_list")  # staff land on the cohorts they follow
+    # The facts are loaded only if the page's kept part is not there (core.freshness), after
+    # the key is made.
+    drawing = freshness.drawing_key(request, "learning-home", freshness.trainee(user.pk))
     return render(
         request,
         "courses/learning_home.html",
-        {"overview": overview, "withdrawals": withdrawals},
+        {
+            "drawing": drawing,
+            "overview": SimpleLazyObject(lambda: learning_overview(user)),
+            "withdrawals": SimpleLazyObject(lambda: withdrawals_of(user)),
+            "nav_follows_cohorts": follows,
+        },
     )
 
 

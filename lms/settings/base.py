@@ -28,8 +28,8 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
-INSTALLED_APPS = [
-    # Our apps first, so that their templates override Wagtail's where they share a name.
+# Our apps, first, so that their templates override Wagtail's where they share a name.
+LOCAL_APPS = [
     "accounts",
     "content",
     "courses",
@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "security",
     "reminders",
     "dashboards",
+]
+INSTALLED_APPS = [
+    *LOCAL_APPS,
     "wagtail.sites",
     "accounts.apps.SchoolWagtailUsersConfig",
     "wagtail.snippets",
@@ -68,6 +71,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "security.middleware.ContentSecurityPolicyMiddleware",
+    "core.freshness.FreshnessMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "content.middleware.SiteLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -77,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "courses.middleware.PracticeBalanceMiddleware",
     "records.middleware.ApprovalImpactMiddleware",
+    "content.middleware.PageRouteMiddleware",
     # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -108,6 +113,8 @@ TEMPLATES = [
                 "notifications.context_processors.inbox",
                 "courses.context_processors.navigation",
             ],
+            # `{% drawn %}`: a page's part kept until what it shows changes (core.freshness).
+            "libraries": {"drawn": "core.templatetags.drawn"},
         },
     },
 ]
@@ -145,7 +152,21 @@ CACHES = {
         "TIMEOUT": 24 * 60 * 60,
         "OPTIONS": {"MAX_ENTRIES": 200},
     },
+    # The main parts of people's pages, kept until a write changes what they show
+    # (core.freshness); in each process, never shared, like the fragments above. A part is 5 to
+    # 40 kB: 2,000 of them are at most 80 MB of a worker.
+    "drawings": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "drawings",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
 }
+# How long a kept part of a page lives (core.freshness): writes make it unreachable at once;
+# what changes with the clock alone (a session starting, a deadline passing) shows within this.
+# 0 turns keeping off. Production keeps parts only with REDIS_URL: the versions that writes bump
+# must be seen by every worker (lms/settings/production.py).
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "60"))
+CACHES["drawings"]["TIMEOUT"] = PAGE_CACHE_SECONDS or 1
 
 # Sessions are read from the shared cache and written through to the database (no query to
 # find the signed-in user's session); without a shared cache, from the database alone: another

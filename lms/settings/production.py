@@ -5,7 +5,16 @@ from django.core.exceptions import ImproperlyConfigured
 from core.links import public_url_problem
 
 from .base import *  # noqa: F403
-from .base import ALLOWED_HOSTS, MIDDLEWARE, PUBLIC_URL, SECRET_KEY, env_bool, os
+from .base import (
+    ALLOWED_HOSTS,
+    MIDDLEWARE,
+    PAGE_CACHE_SECONDS,
+    PUBLIC_URL,
+    REDIS_URL,
+    SECRET_KEY,
+    env_bool,
+    os,
+)
 
 DEBUG = False
 if not SECRET_KEY:
@@ -22,6 +31,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Kept parts of pages need the versions that writes bump shared by every worker: without a shared
+# cache, each process would keep its own and miss the others' writes (core.freshness).
+PAGE_CACHE_SECONDS = PAGE_CACHE_SECONDS if REDIS_URL else 0
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

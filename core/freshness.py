@@ -1,0 +1,244 @@
+"""The parts of a person's pages drawn once and kept until a write changes what they show.
+
+Most of what a trainee's page costs is drawing the same facts again: the programme's tree, their
+progress, grades and sessions, none of which changed since the last request. A page's main part
+is therefore kept (`{% drawn key %}`, `core.templatetags.drawn`) under a key made of everything
+it is drawn from (`drawing_key`): who asks, the address, the language, the CSRF secret its forms
+carry — and the *versions* of the facts, by scope:
+
+- `trainee(user_id)`: one person's own facts — enrolments, progress, attempts, case work,
+  grades, attendance, certificates, inbox, profile;
+- `cohort(cohort_id)`: the same facts of a cohort's people together (the staff's pages);
+- `SCHOOL`: everything else — the curriculum, cohorts, sessions, speakers, regions, roles.
+
+Every write to a model of ours (and Wagtail's pages, images, documents, and auth's groups) bumps
+the scopes it touches (`connect()`, at start-up): what a model's `freshness_scopes()` names, or
+`SCHOOL` for a model that names none. A kept part drawn from older facts is then under a key no
+one asks for again. It can never be shown stale, because:
+
+- the versions are read before the facts (`drawing_key` runs before the page's facts are
+  loaded, which are lazy), so what is kept under a version is at least as new as it;
+- a write bumps its scopes at once *and* again after its transaction commits: a page drawn
+  between the two from the facts before the commit is kept under a version already replaced;
+- a version lost from the cache (evicted, a restarted Redis) comes back as a new random value,
+  never as an old one.
+
+Writes that bypass `save()` (a conditional `queryset.update()`) call `bump()` themselves. What
+changes with the clock alone (a session starting, a deadline passing) is seen within
+`PAGE_CACHE_SECONDS`, how long a drawing is kept.
+
+The versions live in the default cache — Redis in production, shared by every worker, which is
+what makes a bump seen by all; hence production keeps pages only with `REDIS_URL` set. The
+drawings live in each process's memory (the `drawings` cache): never shared, so that a new
+release's templates never meet a drawing of the previous one.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache, caches
+from django.db import connection, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.middleware.csrf import get_token
+
+from .fragments import data_key
+
+SCHOOL = "school"
+# Apps whose every model is heard; our own apps are added from settings at connect().
+WATCHED_APPS = {"wagtailcore", "wagtailimages", "wagtaildocs", "auth"}
+# Written as pages are served or as the work of others goes on, never shown on a kept part:
+# hearing them would only throw the drawings away.
+UNWATCHED_MODELS = {
+    "wagtailimages.rendition",
+    "wagtailcore.revision",
+    "wagtailcore.pagelogentry",
+    "wagtailcore.modellogentry",
+    "wagtailcore.workflowstate",
+    "wagtailcore.taskstate",
+    "wagtailcore.pagesubscription",
+}
+_VERSION = "fresh:v:{}"
+_state = threading.local()
+
+
+class NotShown:
+    """A model no kept part shows — a log, a rollup the dashboards draw by its data: writing it
+    bumps nothing (it would only throw drawings away)."""
+
+    def freshness_scopes(self) -> list[str]:
+        return []
+
+
+def trainee(user_id: int) -> str:
+    return f"trainee:{user_id}"
+
+
+def cohort(cohort_id: int) -> str:
+    return f"cohort:{cohort_id}"
+
+
+def enrolment_scopes(trainee_id: int, cohort_id: int) -> list[str]:
+    """What a write about one enrolment touches: its trainee's pages and its cohort's."""
+    return [trainee(trainee_id), cohort(cohort_id)]
+
+
+def versions(scopes) -> tuple[str, ...]:
+    """The current version of each scope, in one round trip when they are all known.
+
+    Within a request (`FreshnessMiddleware`) a version read once is remembered for the rest of
+    it — and replaced when this request bumps it: a request sees the versions of its start and
+    its own writes, as it sees the facts."""
+    keys = [_VERSION.format(scope) for scope in scopes]
+    memo = getattr(_state, "memo", None)
+    found = {key: memo[key] for key in keys if key in memo} if memo is not None else {}
+    wanted = [key for key in keys if key not in found]
+    if wanted:
+        found.update(cache.get_many(wanted))
+        missing = [key for key in wanted if key not in found]
+        if missing:
+            for key in missing:
+                cache.add(key, secrets.token_hex(8), timeout=None)  # new, never an old value
+            found.update(cache.get_many(missing))
+        if memo is not None:
+            memo.update((key, found[key]) for key in wanted if key in found)
+    return tuple(found.get(key, "") for key in keys)
+
+
+def _set(scopes) -> None:
+    values = {_VERSION.format(scope): secrets.token_hex(8) for scope in scopes}
+    cache.set_many(values, None)
+    memo = getattr(_state, "memo", None)
+    if memo is not None:
+        memo.update(values)
+
+
+class FreshnessMiddleware:
+    """Remembers the versions read during one request (see `versions`), and forgets them after."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        _state.memo = {}
+        try:
+            return self.get_response(request)
+        finally:
+            _state.memo = None
+
+
+class _Pending:
+    """The scopes bumped in the current transaction, bumped again once it commits."""
+
+    def __init__(self):
+        self.scopes: set[str] = set()
+
+    def flush(self) -> None:
+        if getattr(_state, "pending", None) is self:
+            _state.pending = None
+        _set(self.scopes)
+
+
+def _pending() -> _Pending | None:
+    if not connection.in_atomic_block:
+        return None
+    pending = getattr(_state, "pending", None)
+    # A rollback discards our on-commit callback: a collection whose callback is gone is over.
+    if pending is not None and any(entry[1] == pending.flush for entry in connection.run_on_commit):
+        return pending
+    pending = _state.pending = _Pending()
+    transaction.on_commit(pending.flush)
+    return pending
+
+
+def bump(*scopes: str) -> None:
+    """Make every kept drawing of `scopes` unreachable: now, and again after the commit.
+
+    Now at every write, even of a scope already bumped in this transaction: a page drawn inside
+    the transaction between two writes has seen the first and not the second."""
+    if not scopes:
+        return
+    _set(scopes)
+    pending = _pending()
+    if pending is not None:
+        pending.scopes.update(scopes)
+
+
+def drawing_key(request, name: str, *scopes: str, vary=()) -> str | None:
+    """The key a page's part `name` is kept under for this request, or None when it must be
+    drawn afresh (keeping is off, or the request is not a GET).
+
+    Call it before loading the facts the part shows. `SCHOOL` is always among the scopes;
+    `vary` is anything else the part depends on."""
+    if not settings.PAGE_CACHE_SECONDS or request.method != "GET":
+        return None
+    stamps = versions((SCHOOL, *scopes))
+    get_token(request)  # the forms' CSRF secret exists before it is part of the key
+    return "drawn:" + data_key(
+        name,
+        request.user.pk,
+        request.get_full_path(),
+        request.META.get("CSRF_COOKIE", ""),
+        stamps,
+        vary,
+    )
+
+
+def drawings():
+    return caches["drawings"]
+
+
+_ABSENT = object()
+
+
+def remembered(name, scopes, compute):
+    """A small value computed from the facts of `scopes` (and `SCHOOL`) — the page an address
+    leads to, whether a person may open a programme, their roles — kept in this process until
+    those facts change, or `PAGE_CACHE_SECONDS` pass. `name` says what it is and of whom; the
+    value must be picklable, and is a copy each time."""
+    if not settings.PAGE_CACHE_SECONDS:
+        return compute()
+    key = "remembered:" + data_key(name, versions((SCHOOL, *scopes)))
+    value = drawings().get(key, _ABSENT)
+    if value is _ABSENT:
+        value = compute()
+        drawings().set(key, value)
+    return value
+
+
+# Hearing the writes ------------------------------------------------------------------------
+
+
+def scopes_of(instance) -> list[str]:
+    named = getattr(instance, "freshness_scopes", None)
+    return list(named()) if named is not None else [SCHOOL]
+
+
+def _on_write(sender, instance, **kwargs) -> None:
+    if kwargs.get("raw"):
+        return  # fixtures being loaded
+    bump(*scopes_of(instance))
+
+
+def _on_m2m(sender, instance, **kwargs) -> None:
+    if kwargs.get("action", "").startswith("post_"):
+        bump(*scopes_of(instance))
+
+
+def watched_models():
+    ours = {app.split(".")[0] for app in settings.LOCAL_APPS}
+    for model in apps.get_models():
+        meta = model._meta
+        if meta.app_label in ours | WATCHED_APPS and meta.label_lower not in UNWATCHED_MODELS:
+            yield model
+
+
+def connect() -> None:
+    for model in watched_models():
+        uid = f"core.freshness:{model._meta.label_lower}"
+        post_save.connect(_on_write, sender=model, dispatch_uid=uid)
+        post_delete.connect(_on_write, sender=model, dispatch_uid=uid)
+    m2m_changed.connect(_on_m2m, dispatch_uid="core.freshness:m2m")

@@ -1,0 +1,112 @@
+"""The versions that name what a kept part of a page was drawn from (core.freshness)."""
+
+import pytest
+from django.core.cache import cache
+from django.db import transaction
+from django.test import RequestFactory, override_settings
+from django.utils import timezone
+
+from accounts.models import Region
+from core import freshness
+
+pytestmark = pytest.mark.django_db
+
+
+def version(scope: str) -> str:
+    [found] = freshness.versions([scope])
+    return found
+
+
+def test_a_scope_keeps_its_version_until_bumped():
+    first = version("trainee:1")
+
+    assert version("trainee:1") == first
+    freshness.bump("trainee:1")
+    assert version("trainee:1") != first
+
+
+def test_a_version_lost_from_the_cache_comes_back_new_never_as_before():
+    first = version("trainee:1")
+    cache.delete("fresh:v:trainee:1")  # evicted, or Redis restarted
+
+    assert version("trainee:1") not in ("", first)
+
+
+def test_each_write_in_a_transaction_bumps_at_once_and_all_again_at_the_commit(
+    django_capture_on_commit_callbacks,
+):
+    before = version("trainee:1")
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        freshness.bump("trainee:1")
+        first_write = version("trainee:1")
+        # A page drawn here has seen the first write, not the second.
+        freshness.bump("trainee:1")
+        during = version("trainee:1")
+        assert during != first_write
+
+    # A page drawn between the write and the commit, from the facts before it, was kept under
+    # `during`; the commit replaces it.
+    assert before != during and version("trainee:1") not in (before, during)
+
+
+def test_a_rolled_back_transaction_leaves_the_next_one_its_own_commit_bump(
+    django_capture_on_commit_callbacks,
+):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        freshness.bump("trainee:1")
+        raise RuntimeError
+    after_rollback = version("trainee:1")
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        freshness.bump("trainee:1")
+        during = version("trainee:1")
+
+    assert version("trainee:1") not in (after_rollback, during)
+
+
+def test_writes_to_a_model_that_names_no_scope_bump_the_school(django_capture_on_commit_callbacks):
+    before = version(freshness.SCHOOL)
+
+    Region.objects.create(code="99", name="Байконур")
+
+    assert version(freshness.SCHOOL) != before
+
+
+def test_logs_and_rollups_bump_nothing():
+    from certificates.models import VerificationRequest
+
+    before = version(freshness.SCHOOL)
+
+    VerificationRequest.objects.create(ip_address="203.0.113.5", requested_at=timezone.now())
+
+    assert version(freshness.SCHOOL) == before
+
+
+def _request(user_pk=1, path="/learning/", method="get", csrf="a" * 32, language="ru"):
+    request = getattr(RequestFactory(), method)(path)
+    request.user = type("U", (), {"pk": user_pk})()
+    request.META["CSRF_COOKIE"] = csrf
+    request.LANGUAGE_CODE = language
+    return request
+
+
+def test_a_key_differs_by_reader_address_csrf_secret_and_versions():
+    key = freshness.drawing_key(_request(), "home", "trainee:1")
+
+    assert key == freshness.drawing_key(_request(), "home", "trainee:1")
+    assert key != freshness.drawing_key(_request(user_pk=2), "home", "trainee:1")
+    assert key != freshness.drawing_key(_request(path="/learning/?a=1"), "home", "trainee:1")
+    assert key != freshness.drawing_key(_request(csrf="b" * 32), "home", "trainee:1")
+    assert key != freshness.drawing_key(_request(), "schedule", "trainee:1")
+    freshness.bump("trainee:1")
+    assert key != freshness.drawing_key(_request(), "home", "trainee:1")
+    key = freshness.drawing_key(_request(), "home", "trainee:1")
+    freshness.bump(freshness.SCHOOL)  # always among the scopes
+    assert key != freshness.drawing_key(_request(), "home", "trainee:1")
+
+
+def test_nothing_is_kept_for_a_post_or_with_keeping_off():
+    assert freshness.drawing_key(_request(method="post"), "home", "trainee:1") is None
+    with override_settings(PAGE_CACHE_SECONDS=0):
+        assert freshness.drawing_key(_request(), "home", "trainee:1") is None
