@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test install install-dev messages lint format clean bench bench-certificates bench-dashboards
+.PHONY: run test install install-dev messages lint format clean bench bench-authoring bench-certificates bench-dashboards
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ bench-certificates: $(STAMP) messages
 # bench-dashboards; BENCH_ARGS="--reuse" keeps and reuses them; see bench/pages.py).
 bench: $(STAMP) messages
 	$(PY) bench/pages.py $(BENCH_ARGS)
+
+# Not a test: saving a draft, submitting for moderation, approving and publishing a lesson in the
+# Wagtail admin, on the demo in a PostgreSQL database of its own (see bench/authoring.py).
+bench-authoring: $(STAMP) messages
+	$(PY) bench/authoring.py $(BENCH_ARGS)
 
 # Not a test: the federal and regional dashboards and the regions' XLSX under gunicorn (production
 # settings) against a bare Django view, on the synthetic national set at a tenth and at full size,

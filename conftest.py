@@ -27,6 +27,13 @@ def no_drawings_kept_between_tests():
 
 
 @pytest.fixture
+def drawn_afresh(settings):
+    """Every page drawn afresh, nothing kept (core.freshness): what a page costs when what it
+    shows has just changed — the count of queries that must not grow with the data."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture
 def trainee(db):
     return factories.user("Trainee")
 

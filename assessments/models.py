@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import Storage, storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.functional import SimpleLazyObject
@@ -30,12 +30,13 @@ from courses.models import ActivityPage, Enrolment
 from courses.models.cohorts import enrolment_freshness
 
 
-def private_storage() -> FileSystemStorage:
-    """Trainees' files live outside MEDIA_ROOT, so that no web server hands them out unchecked.
+def private_storage() -> Storage:
+    """Trainees' files live outside MEDIA_ROOT, so that no web server hands them out unchecked:
+    the `private` storage of STORAGES (a folder of their own, or a private S3 bucket).
 
     A callable, so that migrations record no machine's path.
     """
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+    return storages["private"]
 
 
 class QuestionBank(models.Model):

@@ -68,7 +68,7 @@ def can_view_program(user, program: ProgramPage) -> bool:
     return freshness.remembered(
         ("can-view-program", user.pk, program.pk),
         [freshness.trainee(user.pk)],
-        programs_visible_to(user).filter(pk=program.pk).exists,
+        lambda: programs_visible_to(user).filter(pk=program.pk).exists(),
     )
 
 

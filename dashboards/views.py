@@ -29,6 +29,7 @@ from accounts.models import Region
 from accounts.roles import Role
 from core.fragments import data_key
 from core.http import CSV, XLSX, attachment_headers
+from core.replica import reads_from_replica
 from core.spreadsheets import csv_stream, xlsx_file
 from courses.models import Cohort
 from courses.selectors import sees_all_regions
@@ -173,6 +174,7 @@ def _regions(form: DashboardFilterForm, sort: str) -> tuple[list[RegionFigures],
 
 @require_safe
 @login_required
+@reads_from_replica
 def federal(request):
     """/dashboards/: the regions side by side; a regional official goes to their own region."""
     user = request.user
@@ -288,6 +290,7 @@ def _page_of(request, items) -> tuple[Page, str]:
 
 @require_safe
 @login_required
+@reads_from_replica
 def region(request, code: str):
     """/dashboards/regions/<code>/: one region's cohorts and its trainees at risk."""
     user = request.user
@@ -371,6 +374,7 @@ def _cohort_trainees(cohort: Cohort, sort: str):
 
 @require_safe
 @login_required
+@reads_from_replica
 def cohort(request, pk: int):
     """/dashboards/cohorts/<pk>/: one cohort's line, its completions per week and its trainees,
     each linking to their record, with the at-risk list's reasons.
@@ -430,6 +434,7 @@ def _file(rows: list[list], *, fmt: str, name: str, sheet: str, widths):
 
 @require_safe
 @login_required
+@reads_from_replica
 def regions_export(request, fmt: str):
     """/dashboards/regions.xlsx|.csv: the federal table with the page's filters and sort, and
     the country's line. Bad filters go back to the page, which says what is wrong."""
@@ -460,6 +465,7 @@ def _region_export(request, code: str):
 
 @require_safe
 @login_required
+@reads_from_replica
 def cohorts_export(request, code: str, fmt: str):
     """/dashboards/regions/<code>/cohorts.xlsx|.csv: the region's cohorts with their figures."""
     region, filters, back = _region_export(request, code)
@@ -474,6 +480,7 @@ def cohorts_export(request, code: str, fmt: str):
 
 @require_safe
 @login_required
+@reads_from_replica
 def at_risk_export(request, code: str, fmt: str):
     """/dashboards/regions/<code>/at-risk.xlsx|.csv: the trainees at risk and why."""
     region, filters, back = _region_export(request, code)
@@ -489,6 +496,7 @@ def at_risk_export(request, code: str, fmt: str):
 
 @require_safe
 @login_required
+@reads_from_replica
 def cohort_trainees_export(request, pk: int, fmt: str):
     """/dashboards/cohorts/<pk>/trainees.xlsx|.csv: the cohort's trainees, in the page's order,
     with their reasons. Bad filters go back to the page, which says what is wrong."""

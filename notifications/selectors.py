@@ -16,5 +16,5 @@ def unread_count(*, user) -> int:
     return freshness.remembered(
         ("unread", user.pk),
         [freshness.trainee(user.pk)],
-        Notification.objects.filter(recipient=user, read_at__isnull=True).count,
+        lambda: Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
     )

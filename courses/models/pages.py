@@ -75,7 +75,7 @@ class CurriculumPage(Page):
             return self
         # Remembered until the school's pages change (core.freshness): a move, a new programme.
         return freshness.remembered(
-            ("program-of", self.pk), [], ProgramPage.objects.ancestor_of(self).first
+            ("program-of", self.pk), [], lambda: ProgramPage.objects.ancestor_of(self).first()
         )
 
     def get_view_restrictions(self):

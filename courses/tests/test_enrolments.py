@@ -188,7 +188,7 @@ def test_an_official_withdraws_a_trainee_from_the_cohort_page(client, official, 
     assert enrolment.withdrawal_reason == "Переезд"
 
 
-def test_cohort_roster_runs_a_constant_number_of_queries(client, official, program):
+def test_cohort_roster_runs_a_constant_number_of_queries(client, official, program, drawn_afresh):
     cohort = factories.cohort(program)
     factories.enrol(factories.user("Trainee"), cohort)
     client.force_login(official)

@@ -134,7 +134,9 @@ def _grow(program, modules: int, activities: int, trainees: int, cohort):
         factories.enrol(factories.user("Trainee"), cohort)
 
 
-def test_learning_home_and_module_page_run_a_constant_number_of_queries(client, trainee, enrolment):
+def test_learning_home_and_module_page_run_a_constant_number_of_queries(
+    client, trainee, enrolment, drawn_afresh
+):
     program = enrolment.program
     module = ModulePage.objects.child_of(program).first()
     lesson = first_lesson(program)

@@ -148,7 +148,9 @@ def _queries(client, url) -> int:
     return len(captured)
 
 
-def test_neighbours_take_three_queries_and_pages_stay_constant(client, trainee, enrolment):
+def test_neighbours_take_three_queries_and_pages_stay_constant(
+    client, trainee, enrolment, drawn_afresh
+):
     program = enrolment.program
     lesson_1, case_1, _, _ = activities(program)
     client.force_login(trainee)

@@ -403,7 +403,7 @@ def _queries(client, address) -> int:
     return len(queries.captured_queries)
 
 
-def test_page_and_files_run_a_fixed_number_of_queries(client, world, commit):
+def test_page_and_files_run_a_fixed_number_of_queries(client, world, commit, drawn_afresh):
     today = timezone.localdate()
     query = f"period_from={today - dt.timedelta(days=30)}&sort=-progress"
     addresses = [

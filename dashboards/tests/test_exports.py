@@ -329,7 +329,7 @@ def _queries(client, address) -> int:
     return len(queries.captured_queries)
 
 
-def test_files_run_a_fixed_number_of_queries(client, world):
+def test_files_run_a_fixed_number_of_queries(client, world, drawn_afresh):
     federal = federal_user()
     addresses = [(world.official, url(name, "68")) for name in REGION_FILES]
     addresses += [

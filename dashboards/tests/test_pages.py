@@ -384,7 +384,7 @@ def _grow(world, *, cohorts: int, codes: list[str]):
     rebuild_figures()
 
 
-def test_pages_run_a_fixed_number_of_queries(client, world):
+def test_pages_run_a_fixed_number_of_queries(client, world, drawn_afresh):
     federal = factories.user("Federal official", region_code="77")
     login(client, world.official)
     client.get(region_url("68"))  # warm up caches (content types, site)

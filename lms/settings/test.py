@@ -16,6 +16,7 @@ MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="lms-test-media-"))
 PRIVATE_MEDIA_ROOT = Path(
     os.environ.get("TEST_PRIVATE_MEDIA_ROOT") or tempfile.mkdtemp(prefix="lms-test-private-")
 )
+STORAGES["private"]["OPTIONS"]["location"] = str(PRIVATE_MEDIA_ROOT)  # noqa: F405
 # Links in e-mails, feeds and QR codes name this address, whatever host a test request uses.
 PUBLIC_URL = "https://school.example.org"
 WAGTAILADMIN_BASE_URL = PUBLIC_URL

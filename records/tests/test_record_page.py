@@ -151,7 +151,9 @@ def test_the_trainee_sees_their_attempts_and_sessions_but_not_an_unreleased_grad
     assert "73,5" in record_of(client, world["trainee"], world["enrolment"]).content.decode()
 
 
-def test_the_record_page_takes_the_same_queries_with_more_attempts_and_sessions(client, world):
+def test_the_record_page_takes_the_same_queries_with_more_attempts_and_sessions(
+    client, world, drawn_afresh
+):
     client.force_login(world["instructor"])
     url = reverse("records:record", args=(world["enrolment"].pk,))
     client.get(url)
