@@ -1,3 +1,4 @@
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
@@ -14,7 +15,10 @@ def add_casework(*, page, request, context) -> None:
     """The trainee's work on the case study page; answers of a save that was refused come back
     from the session, so nothing is lost."""
     draft = request.session.pop(f"casework-draft-{page.pk}", None)
-    context["casework"] = casework_state(user=request.user, case=page, draft=draft)
+    # Loaded only if the page's kept part is not there (core.freshness).
+    context["casework"] = SimpleLazyObject(
+        lambda: casework_state(user=request.user, case=page, draft=draft)
+    )
 
 
 class QuestionBankViewSet(SnippetViewSet):

@@ -344,8 +344,6 @@ def failures(sizes: dict[str, dict], grown: dict[str, dict]) -> list[str]:
                     f"{size}: {result['label']}: {result['ratio']}× the floor "
                     f"(target {result['target']}×)"
                 )
-            if not isinstance(result["queries"], int):
-                missed.append(f"{size}: {result['label']}: queries vary {result['queries']}")
     for item in grown.values():
         if item["ratio"] > TARGET_GROWTH:
             missed.append(f"{item['label']}: {item['ratio']}× slower with ten times the data")
@@ -372,10 +370,15 @@ def print_size(size: str, data: dict) -> None:
 
     for result in data["pages"].values():
         target = f"≤ {result['target']}" if result["target"] is not None else "—"
+        seen = result.get("queries_seen") or []
+        # The usual count, and the most a request ran when it differs (a kept page drawn afresh).
+        queries = f"{result['queries']}" + (
+            f"/{seen[-1]}" if seen and seen[-1] != result["queries"] else ""
+        )
         print(
             f"  {result['label']:<28} {number(result['p50_ms'], 8, 2)} "
             f"{number(result['p95_ms'], 8, 2)} {result['per_second']:>7.1f} "
-            f"{result['queries']!s:>8} {result['errors']:>6} {number(result['ratio'], 8, 2)} "
+            f"{queries:>8} {result['errors']:>6} {number(result['ratio'], 8, 2)} "
             f"{target:>7} {result['cpu_ms'] or 0:>7.2f} {result['cpu_ratio'] or 0:>6.1f}"
         )
 

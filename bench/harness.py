@@ -399,13 +399,14 @@ def percentile(values: list[float], share: float) -> float:
 
 def summary(run: dict, *, expected_status: int = 200) -> dict:
     """p50 and p95 in milliseconds, requests per second, the workers' CPU per request (when the
-    run measured it), the queries per request (one number when every request ran the same), and
-    errors: failed requests and unexpected statuses."""
+    run measured it), the queries of a request — the most frequent count, and every count seen
+    (a kept page runs more when it is drawn afresh, after a write) — and errors: failed requests
+    and unexpected statuses."""
     latencies = run["latencies"]
     unexpected = sum(
         times for status, times in run["statuses"].items() if int(status) != expected_status
     )
-    queries = sorted(int(value) for value in run["queries"])
+    counts = {int(value): times for value, times in run["queries"].items()}
     return {
         "requests": len(latencies),
         "p50_ms": round(percentile(latencies, 0.50) * 1000, 2) if latencies else None,
@@ -414,7 +415,8 @@ def summary(run: dict, *, expected_status: int = 200) -> dict:
         "cpu_ms": round(run.get("worker_cpu_s", 0.0) * 1000 / len(latencies), 3)
         if latencies
         else None,
-        "queries": queries[0] if len(queries) == 1 else queries,
+        "queries": max(counts, key=lambda value: (counts[value], -value)) if counts else None,
+        "queries_seen": sorted(counts),
         "statuses": run["statuses"],
         "errors": len(run["errors"]) + unexpected,
         "error_samples": run["errors"][:3],
