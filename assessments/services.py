@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import freshness
 from courses.curriculum import percent_of
 from courses.models import ActivityCompletion, Enrolment
 from courses.selectors import enrolment_for
@@ -137,8 +138,14 @@ def _expired(attempt: QuizAttempt, now: dt.datetime) -> bool:
 
 
 def _questions(attempt: QuizAttempt) -> dict[int, Question]:
+    """The attempt's questions with their options, remembered until the school's content
+    changes (an edited question is one: core.freshness); every save and the grading read them."""
     ids = [entry["question"] for entry in attempt.layout]
-    return Question.objects.prefetch_related("options").in_bulk(ids)
+    return freshness.remembered(
+        ("attempt-questions", *ids),
+        [],
+        lambda: Question.objects.prefetch_related("options").in_bulk(ids),
+    )
 
 
 def _merge_answers(attempt: QuizAttempt, data) -> dict[int, str]:

@@ -320,6 +320,13 @@ class Certificate(models.Model):
         except Certificate.DoesNotExist:
             return None
 
+    def freshness_scopes(self) -> list[str]:
+        # Its holder's pages and cohort's, and every verification page (core.freshness).
+        return [
+            *freshness.enrolment_scopes(self.trainee_id, self.cohort_id),
+            freshness.CERTIFICATES,
+        ]
+
 
 class CertificateBatch(models.Model):
     """Issuing a cohort's certificates in the background: one item per trainee.

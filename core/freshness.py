@@ -48,6 +48,8 @@ from django.middleware.csrf import get_token
 from .fragments import data_key
 
 SCHOOL = "school"
+# Every certificate together: what the public verification pages show, by code.
+CERTIFICATES = "certificates"
 # Apps whose every model is heard; our own apps are added from settings at connect().
 WATCHED_APPS = {"wagtailcore", "wagtailimages", "wagtaildocs", "auth"}
 # Written as pages are served or as the work of others goes on, never shown on a kept part:
@@ -167,24 +169,21 @@ def bump(*scopes: str) -> None:
         pending.scopes.update(scopes)
 
 
-def drawing_key(request, name: str, *scopes: str, vary=()) -> str | None:
+def drawing_key(request, name: str, *scopes: str, vary=(), forms: bool = True) -> str | None:
     """The key a page's part `name` is kept under for this request, or None when it must be
     drawn afresh (keeping is off, or the request is not a GET).
 
     Call it before loading the facts the part shows. `SCHOOL` is always among the scopes;
-    `vary` is anything else the part depends on."""
+    `vary` is anything else the part depends on. A part with forms is kept per CSRF secret (the
+    token its forms carry); one without (`forms=False`) is the same for every visitor who asks."""
     if not settings.PAGE_CACHE_SECONDS or request.method != "GET":
         return None
     stamps = versions((SCHOOL, *scopes))
-    get_token(request)  # the forms' CSRF secret exists before it is part of the key
-    return "drawn:" + data_key(
-        name,
-        request.user.pk,
-        request.get_full_path(),
-        request.META.get("CSRF_COOKIE", ""),
-        stamps,
-        vary,
-    )
+    secret = ""
+    if forms:
+        get_token(request)  # the forms' CSRF secret exists before it is part of the key
+        secret = request.META.get("CSRF_COOKIE", "")
+    return "drawn:" + data_key(name, request.user.pk, request.get_full_path(), secret, stamps, vary)
 
 
 def drawings():

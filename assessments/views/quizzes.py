@@ -4,8 +4,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from core import freshness
 
 from ..models import QuizPage
 from ..selectors import (
@@ -57,14 +60,22 @@ def attempt_take(request, pk: int):
         return redirect("assessments:result", pk=attempt.pk)
     if not attempt_can_continue(attempt):
         return _no_longer_studying(request)
-    return _take(request, attempt, shown_questions(attempt))
+    # The questions with the answers saved are kept until the trainee's facts change (an answer
+    # saved is one: core.freshness); the timer above them is drawn at each request.
+    drawing = freshness.drawing_key(
+        request, f"attempt:{attempt.pk}", freshness.trainee(request.user.pk)
+    )
+    return _take(
+        request, attempt, SimpleLazyObject(lambda: shown_questions(attempt)), drawing=drawing
+    )
 
 
-def _take(request, attempt, questions, status: int = 200):
+def _take(request, attempt, questions, status: int = 200, drawing: str | None = None):
     return render(
         request,
         "assessments/attempt_take.html",
         {
+            "drawing": drawing,
             "attempt": attempt,
             "quiz": attempt.quiz,
             "questions": questions,

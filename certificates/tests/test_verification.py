@@ -370,3 +370,30 @@ def test_a_look_up_counts_until_the_window_s_last_instant_and_not_after(
 
     freeze(monkeypatch, start + dt.timedelta(minutes=10, microseconds=1))
     assert verify(client, holder.code).status_code == 200
+
+
+def test_a_kept_verification_shows_a_revocation_at_once(client, holder, school):
+    """The verification of a code is kept for every visitor (core.freshness): asked again, it
+    reads no certificate; a revocation shows on the next look-up all the same."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert status_of(verify(client, holder.code)) == "valid"
+    with CaptureQueriesContext(connection) as kept:
+        assert status_of(verify(client, holder.code, ip="192.0.2.2")) == "valid"
+    assert not any("certificates_certificate" in query["sql"] for query in kept.captured_queries)
+
+    revoke_certificate(certificate=holder, by=school.official, reason="Служебная причина")
+
+    assert status_of(verify(client, holder.code, ip="192.0.2.3")) == "revoked"
+
+
+def test_a_code_unknown_until_its_certificate_is_issued_is_found_at_once(client, holder):
+    code = new_code()
+    assert verify(client, code).status_code == 404
+
+    other = factories.enrol(factories.user("Trainee"), holder.cohort)
+    factories.certificate(other, code=code)
+
+    response = verify(client, code, ip="192.0.2.9")
+    assert response.status_code == 200 and status_of(response) == "valid"

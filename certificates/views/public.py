@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from core import freshness
 from security.client import client_ip
 
 from ..codes import display_code, normalise_code
@@ -60,31 +63,32 @@ def verify(request, code: str):
     if not verification_allowed(ip_address=client_ip(request)):
         return _limited(request)
     normalised = normalise_code(code)
-    certificate = certificate_by_code(normalised) if normalised else None
-    if certificate is None:
-        return _public(
-            render(
-                request,
-                "certificates/verify.html",
-                {"form": VerifyForm(), "unknown": True},
-                status=404,
-            )
-        )
-    status = certificate_status(certificate)
-    return _public(
-        render(
-            request,
-            "certificates/verify.html",
-            {
-                "form": VerifyForm(),
-                "certificate": certificate,
-                "status": status,
-                "Status": Certificate.Status,
-                "kind": kind_title(certificate.kind),
-                "fields": printed_fields(certificate),
-                "signatories": certificate.printed.get("signatories", []),
-                "successor": certificate.successor,
-                "revoked_on": certificate.revoked_on,
-            },
-        )
+    # What a code shows is the same for every visitor and kept until a certificate changes
+    # (core.freshness), and per hour: a certificate expires at the end of its region's day,
+    # which begins on a whole hour everywhere in Russia. The limit above is counted at every
+    # request; the certificate is read only when its part is drawn.
+    hour = timezone.now().strftime("%Y-%m-%d %H")
+    known = freshness.remembered(
+        ("verify-known", normalised),
+        [freshness.CERTIFICATES],
+        lambda: bool(normalised) and certificate_by_code(normalised) is not None,
     )
+    drawing = freshness.drawing_key(
+        request, "verify", freshness.CERTIFICATES, vary=(hour,), forms=False
+    )
+    context = {"form": VerifyForm(), "drawing": drawing, "looked_up": True}
+    if not known:
+        context["unknown"] = True
+        return _public(render(request, "certificates/verify.html", context, status=404))
+    certificate = SimpleLazyObject(lambda: certificate_by_code(normalised))
+    context.update(
+        certificate=certificate,
+        status=SimpleLazyObject(lambda: certificate_status(certificate)),
+        Status=Certificate.Status,
+        kind=SimpleLazyObject(lambda: kind_title(certificate.kind)),
+        fields=SimpleLazyObject(lambda: printed_fields(certificate)),
+        signatories=SimpleLazyObject(lambda: certificate.printed.get("signatories", [])),
+        successor=SimpleLazyObject(lambda: certificate.successor),
+        revoked_on=SimpleLazyObject(lambda: certificate.revoked_on),
+    )
+    return _public(render(request, "certificates/verify.html", context))

@@ -185,3 +185,79 @@ def test_each_reader_gets_their_own_page(client, world):
     client.force_login(other)
 
     assert hours_done(page(client, reverse("courses:learning"))[0]) == 0
+
+
+def test_an_answer_saved_shows_at_once_on_the_attempt_page(client, world):
+    from assessments.models import QuestionKind
+    from assessments.services import attempt_start
+
+    module = world["lesson"].get_parent()
+    bank = factories.question_bank()
+    factories.question(
+        bank, QuestionKind.SINGLE, options=[("Первый ответ", True), ("Второй ответ", False)]
+    )
+    quiz = factories.quiz(module, [bank])
+    attempt = attempt_start(user=world["trainee"], quiz=quiz)
+    url = reverse("assessments:attempt", args=(attempt.pk,))
+    client.force_login(world["trainee"])
+    html = main(kept(client, url))
+    assert " checked" not in html
+    name, value = re.search(
+        r'type="radio" name="([^"]+)" id="[^"]+" value="([^"]+)"', html
+    ).groups()
+
+    client.post(
+        reverse("assessments:autosave", args=(attempt.pk,)),
+        {name: value},
+        HTTP_X_REQUESTED_WITH="fetch",
+    )
+
+    assert f'value="{value}" checked' in main(page(client, url)[0])
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        ("enrolment", ["trainee", "cohort"]),
+        ("attendance", ["trainee", "cohort"]),
+        ("certificate", ["trainee", "cohort", "certificates"]),
+        ("notification", ["trainee"]),
+        ("trainee", ["trainee", "cohort"]),
+        ("region", ["school"]),
+    ],
+)
+def test_each_write_names_the_pages_it_touches(world, make, expected):
+    """What a write bumps (core.freshness): its trainee's pages, their cohort's, every
+    verification page for a certificate; the school's for what names nothing."""
+    from accounts.models import Region
+    from core import freshness
+    from notifications.services import notify
+    from schedule.services import attendance_mark
+
+    trainee, cohort = world["trainee"], world["cohort"]
+    start = timezone.now() - dt.timedelta(days=1)
+    session = Session.objects.create(
+        cohort=cohort, topic="Встреча", starts_at=start, ends_at=start + dt.timedelta(hours=1)
+    )
+    instance = {
+        "enrolment": lambda: world["enrolment"],
+        "attendance": lambda: attendance_mark(
+            session=session, enrolment=world["enrolment"], status="present", by=None
+        ),
+        "certificate": lambda: factories.certificate(world["enrolment"]),
+        "notification": lambda: notify(recipient=trainee, subject="Тема"),
+        "trainee": lambda: trainee,
+        "region": lambda: Region.objects.create(code="98", name="Новый регион"),
+    }[make]()
+    names = {
+        "trainee": freshness.trainee(trainee.pk),
+        "cohort": freshness.cohort(cohort.pk),
+        "certificates": freshness.CERTIFICATES,
+        "school": freshness.SCHOOL,
+    }
+    before = dict(zip(names, freshness.versions(names.values()), strict=True))
+
+    instance.save()
+
+    after = dict(zip(names, freshness.versions(names.values()), strict=True))
+    assert sorted(name for name in names if before[name] != after[name]) == sorted(expected)
