@@ -140,6 +140,8 @@ def site_environment(*, static_root: Path, media_root: Path) -> dict[str, str]:
         "MEDIA_ROOT": str(media_root / "media"),
         "PRIVATE_MEDIA_ROOT": str(media_root / "private"),
         "LOG_LEVEL": "WARNING",
+        # No mail server here: the messages a page sends are kept in memory, not tried by SMTP.
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     }
 
 

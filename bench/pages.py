@@ -31,6 +31,7 @@ the terminal and JSON to bench/results/; the exit status is 1 when a target is m
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import ipaddress
 import re
@@ -52,6 +53,7 @@ TRAINEE, STAFF = 12, 25
 # One-off requests prepared for each size (a quiz started by one trainee, an attempt submitted,
 # a code looked up from an address): more than every burst sends at the pace these pages reach.
 ONE_OFF = 800
+HOUR = dt.timedelta(hours=1)
 
 
 def _csrf(cookie: str) -> str:
@@ -127,8 +129,26 @@ def pages(server: harness.Server, size: str) -> list[Page]:
         first(QuizPage),
     )
     active = Enrolment.objects.filter(status=Enrolment.Status.ACTIVE)
-    trainee = active.filter(cohort=cohort).select_related("trainee").order_by("pk")[0].trainee
-    attempt = attempt_start(user=trainee, quiz=quiz)  # open: its page, and saving an answer
+    # The cohort's first trainee with an attempt open (an earlier run's, on a reused database)
+    # or one left to start: its page, and saving an answer.
+    for enrolment in active.filter(cohort=cohort).select_related("trainee").order_by("pk"):
+        trainee = enrolment.trainee
+        attempt = (
+            QuizAttempt.objects.filter(
+                enrolment=enrolment, quiz=quiz, status=QuizAttempt.Status.IN_PROGRESS
+            )
+            # One with an hour left at least: the run must not see it expire.
+            .filter(
+                Q(deadline__isnull=True) | Q(deadline__gt=timezone.now() + dt.timedelta(hours=1))
+            )
+            .first()
+        )
+        if attempt is None and enrolment.quiz_attempts.filter(quiz=quiz).count() < (
+            quiz.attempts_allowed
+        ):
+            attempt = attempt_start(user=trainee, quiz=quiz)
+        if attempt is not None:
+            break
     instructor = cohort.instructors.order_by("pk")[0]
     certificate = (
         Certificate.objects.filter(

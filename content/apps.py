@@ -22,8 +22,4 @@ class ContentConfig(AppConfig):
         # Every write to our models, Wagtail's pages and files, and the roles, is heard once all
         # apps are loaded (`core.freshness`); a move rewrites the tree without `save()`.
         freshness.connect()
-        post_page_move.connect(
-            lambda **kwargs: freshness.bump(freshness.SCHOOL),
-            dispatch_uid="content:page-moved",
-            weak=False,
-        )
+        post_page_move.connect(_moved, dispatch_uid="content:page-moved")

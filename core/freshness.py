@@ -35,6 +35,7 @@ release's templates never meet a drawing of the previous one.
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 
@@ -64,6 +65,7 @@ UNWATCHED_MODELS = {
     "wagtailcore.pagesubscription",
 }
 _VERSION = "fresh:v:{}"
+logger = logging.getLogger(__name__)
 _state = threading.local()
 
 
@@ -88,8 +90,9 @@ def enrolment_scopes(trainee_id: int, cohort_id: int) -> list[str]:
     return [trainee(trainee_id), cohort(cohort_id)]
 
 
-def versions(scopes) -> tuple[str, ...]:
-    """The current version of each scope, in one round trip when they are all known.
+def versions(scopes) -> tuple[str, ...] | None:
+    """The current version of each scope, in one round trip when they are all known; None when
+    the shared cache does not answer (then nothing is kept: every page is drawn afresh).
 
     Within a request (`FreshnessMiddleware`) a version read once is remembered for the rest of
     it — and replaced when this request bumps it: a request sees the versions of its start and
@@ -99,12 +102,16 @@ def versions(scopes) -> tuple[str, ...]:
     found = {key: memo[key] for key in keys if key in memo} if memo is not None else {}
     wanted = [key for key in keys if key not in found]
     if wanted:
-        found.update(cache.get_many(wanted))
-        missing = [key for key in wanted if key not in found]
-        if missing:
-            for key in missing:
-                cache.add(key, secrets.token_hex(8), timeout=None)  # new, never an old value
-            found.update(cache.get_many(missing))
+        try:
+            found.update(cache.get_many(wanted))
+            missing = [key for key in wanted if key not in found]
+            if missing:
+                for key in missing:
+                    cache.add(key, secrets.token_hex(8), timeout=None)  # new, never an old one
+                found.update(cache.get_many(missing))
+        except Exception:
+            logger.warning("The shared cache does not answer: pages are drawn afresh.")
+            return None
         if memo is not None:
             memo.update((key, found[key]) for key in wanted if key in found)
     return tuple(found.get(key, "") for key in keys)
@@ -112,7 +119,11 @@ def versions(scopes) -> tuple[str, ...]:
 
 def _set(scopes) -> None:
     values = {_VERSION.format(scope): secrets.token_hex(8) for scope in scopes}
-    cache.set_many(values, None)
+    try:
+        cache.set_many(values, None)
+    except Exception:
+        # The write itself stands: what was kept before it lives PAGE_CACHE_SECONDS at most.
+        logger.exception("Could not bump %s in the shared cache.", ", ".join(sorted(scopes)))
     memo = getattr(_state, "memo", None)
     if memo is not None:
         memo.update(values)
@@ -179,6 +190,8 @@ def drawing_key(request, name: str, *scopes: str, vary=(), forms: bool = True) -
     if not settings.PAGE_CACHE_SECONDS or request.method != "GET":
         return None
     stamps = versions((SCHOOL, *scopes))
+    if stamps is None:
+        return None
     secret = ""
     if forms:
         get_token(request)  # the forms' CSRF secret exists before it is part of the key
@@ -198,9 +211,10 @@ def remembered(name, scopes, compute):
     leads to, whether a person may open a programme, their roles — kept in this process until
     those facts change, or `PAGE_CACHE_SECONDS` pass. `name` says what it is and of whom; the
     value must be picklable, and is a copy each time."""
-    if not settings.PAGE_CACHE_SECONDS:
+    stamps = versions((SCHOOL, *scopes)) if settings.PAGE_CACHE_SECONDS else None
+    if stamps is None:
         return compute()
-    key = "remembered:" + data_key(name, versions((SCHOOL, *scopes)))
+    key = "remembered:" + data_key(name, stamps)
     value = drawings().get(key, _ABSENT)
     if value is _ABSENT:
         value = compute()

@@ -333,7 +333,9 @@ def count_queries(client, params=None) -> int:
     return len(queries)
 
 
-def test_the_query_count_does_not_grow_with_the_rows(client, world, django_assert_max_num_queries):
+def test_the_query_count_does_not_grow_with_the_rows(
+    client, world, django_assert_max_num_queries, drawn_afresh
+):
     client.force_login(world.federal)
     few = count_queries(client)
     for number in range(12):

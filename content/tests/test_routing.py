@@ -74,3 +74,56 @@ def test_the_page_is_served_at_its_address(client, lesson):
 
     assert response.status_code == 200
     assert lesson.title in response.content.decode()
+
+
+# The page of an address remembered (content.middleware.PageRouteMiddleware) -------------------
+
+
+def _page_queries(client, url) -> tuple[int, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    pages = [q for q in captured.captured_queries if '"wagtailcore_site"' in q["sql"]]
+    return response.status_code, len(pages)
+
+
+@pytest.fixture
+def reader_and_lesson(client):
+    """A trainee signed in, and the lesson of their programme (2 h of theory to 6 of practice:
+    publishing it again keeps the 75 % rule)."""
+    from courses.models import LessonPage
+
+    factories.site_home()
+    program = factories.program()
+    trainee = factories.user("Trainee")
+    factories.enrol(trainee, factories.cohort(program))
+    client.force_login(trainee)
+    return LessonPage.objects.descendant_of(program).get()
+
+
+def test_an_address_is_remembered_until_the_pages_change(client, reader_and_lesson):
+    lesson = reader_and_lesson
+    url = lesson.url
+
+    assert _page_queries(client, url) == (200, 1)  # the site looked up, once
+    assert _page_queries(client, url) == (200, 0)  # then remembered
+
+    lesson.slug = "renamed"
+    lesson.save_revision().publish()
+    lesson.refresh_from_db()
+
+    assert lesson.url != url
+    assert client.get(url).status_code == 404
+    assert client.get(lesson.url).status_code == 200
+
+
+def test_an_unpublished_page_is_not_found_at_once(client, reader_and_lesson):
+    lesson = reader_and_lesson
+    url = lesson.url
+    assert client.get(url).status_code == 200
+
+    lesson.unpublish()
+
+    assert client.get(url).status_code == 404

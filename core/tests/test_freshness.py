@@ -110,3 +110,24 @@ def test_nothing_is_kept_for_a_post_or_with_keeping_off():
     assert freshness.drawing_key(_request(method="post"), "home", "trainee:1") is None
     with override_settings(PAGE_CACHE_SECONDS=0):
         assert freshness.drawing_key(_request(), "home", "trainee:1") is None
+
+
+class Down:
+    """A shared cache that does not answer."""
+
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise ConnectionError("the cache is down")
+
+        return fail
+
+
+def test_without_the_shared_cache_pages_are_drawn_afresh_and_writes_stand(monkeypatch):
+    monkeypatch.setattr(freshness, "cache", Down())
+
+    assert freshness.versions(["trainee:1"]) is None
+    assert freshness.drawing_key(_request(), "home", "trainee:1") is None
+    assert freshness.remembered(("answer",), [], lambda: 42) == 42
+    Region.objects.create(code="97", name="Запасной регион")  # its bump fails, quietly
+
+    assert Region.objects.filter(code="97").exists()
