@@ -56,31 +56,36 @@ def test_production_refuses_to_start_without_a_real_public_address():
         assert "PUBLIC_URL" in result.stderr
 
 
+def production_shell(script: str, **env) -> list[str]:
+    """The lines `script` prints under production settings with a secret, a host, the public
+    address and `env` (no DJANGO_ or S3_ variable of this machine's leaks in)."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "S3_"))}
+    environment.update(
+        env,
+        DJANGO_SETTINGS_MODULE="lms.settings.production",
+        DJANGO_SECRET_KEY="k" * 20 + "-Zx9!q@w#e$r%t^y&u*i(o)p_a+s=d-f/g.h,j;k",
+        ALLOWED_HOSTS="school.example.org",
+        PUBLIC_URL="https://school.example.org",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()
+
+
 def test_production_keeps_pages_only_with_a_shared_cache():
     """Kept parts of pages need the versions writes bump seen by every worker (core.freshness):
     without REDIS_URL each process would keep its own, and miss the others' writes."""
-    secret = "k" * 20 + "-Zx9!q@w#e$r%t^y&u*i(o)p_a+s=d-f/g.h,j;k"
     script = "from django.conf import settings; print(settings.PAGE_CACHE_SECONDS)"
-    kept = {}
-    for redis_url in ("", "redis://127.0.0.1:6379/0"):
-        environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-        environment.update(
-            DJANGO_SETTINGS_MODULE="lms.settings.production",
-            DJANGO_SECRET_KEY=secret,
-            ALLOWED_HOSTS="school.example.org",
-            PUBLIC_URL="https://school.example.org",
-            REDIS_URL=redis_url,
-            PAGE_CACHE_SECONDS="60",
-        )
-        result = subprocess.run(
-            [sys.executable, "manage.py", "shell", "-c", script],
-            cwd=ROOT,
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert result.returncode == 0, result.stderr
-        kept[redis_url] = result.stdout.split()[-1]
+    kept = {
+        redis_url: production_shell(script, REDIS_URL=redis_url, PAGE_CACHE_SECONDS="60")[-1]
+        for redis_url in ("", "redis://127.0.0.1:6379/0")
+    }
 
     assert kept == {"": "0", "redis://127.0.0.1:6379/0": "60"}
