@@ -16,6 +16,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core import freshness
 from courses.models import Enrolment
 from courses.selectors import enrolment_for
 
@@ -93,15 +94,19 @@ def quiz_overview(*, user, quiz: QuizPage) -> QuizOverview:
 
 
 def attempt_of(user, pk: int) -> QuizAttempt:
-    """The user's own attempt; anyone else's is not found."""
-    attempt = (
-        QuizAttempt.objects.select_related("quiz", "enrolment")
-        .filter(pk=pk, enrolment__trainee=user)
-        .first()
-    )
+    """The user's own attempt, with its enrolment and quiz; anyone else's is not found."""
+    attempt = QuizAttempt.objects.select_related("enrolment").filter(pk=pk, enrolment__trainee=user)
+    attempt = next(iter(attempt), None)
     if attempt is None:
         raise Http404
+    attempt.quiz = quiz_page(attempt.quiz_id)
     return attempt
+
+
+def quiz_page(pk: int) -> QuizPage:
+    """A quiz's page, remembered until the school's pages change (core.freshness): an attempt's
+    every save and its submission read its settings, and the page is a join of three tables."""
+    return freshness.remembered(("quiz-page", pk), [], lambda: QuizPage.objects.get(pk=pk))
 
 
 class AnswerState:

@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,17 +16,28 @@ from django.utils.translation import gettext_lazy
 from core import freshness
 from courses.curriculum import percent_of
 from courses.models import ActivityCompletion, Enrolment
-from courses.selectors import enrolment_for
 from courses.services import activity_complete
 
 from .answers import AnswerError, read_answer
 from .grading import fraction
 from .layout import layout_entry
 from .models import Question, QuestionKind, QuizAttempt, QuizPage
+from .selectors import quiz_page
 
 # Answers that arrive a little after the deadline (a slow network) are still taken.
 GRACE = dt.timedelta(seconds=30)
 _random = random.SystemRandom()
+# What grading writes: the answers (merged just before), the outcome and when.
+GRADED_FIELDS = [
+    "answers",
+    "score",
+    "max_score",
+    "percent",
+    "results",
+    "status",
+    "submitted_at",
+    "timed_out",
+]
 NOT_STUDYING = gettext_lazy("You no longer study this programme, so the attempt cannot be changed.")
 
 
@@ -33,9 +45,18 @@ class QuizError(Exception):
     """The quiz cannot do what was asked; the message is for the trainee."""
 
 
-def _active_enrolment(user, quiz: QuizPage) -> Enrolment:
-    enrolment = enrolment_for(user, quiz.program)
-    if enrolment is None or enrolment.status != Enrolment.Status.ACTIVE:
+def _active_enrolment_locked(user, quiz: QuizPage) -> Enrolment:
+    """The trainee's active enrolment in the quiz's programme, its row locked: one trainee's
+    attempts are serialised on it."""
+    enrolment = next(
+        iter(
+            Enrolment.objects.select_for_update().filter(
+                trainee=user, program=quiz.program, status=Enrolment.Status.ACTIVE
+            )
+        ),
+        None,
+    )
+    if enrolment is None:
         raise PermissionDenied(_("Only trainees studying this programme can take its quizzes."))
     return enrolment
 
@@ -53,31 +74,44 @@ def _check_studying(attempt: QuizAttempt) -> None:
         raise QuizError(NOT_STUDYING)
 
 
+def _question_pool(quiz: QuizPage) -> list[tuple[int, list[tuple[int, str, list[int]]]]]:
+    """Each section's draw (how many, 0 for all) and its bank's questions — id, kind, option ids
+    in order —, remembered until the school's content changes (core.freshness): every start
+    draws from it."""
+
+    def read():
+        return [
+            (
+                section.count,
+                [
+                    (question.pk, question.kind, [option.pk for option in question.options.all()])
+                    for question in Question.objects.filter(bank=section.bank)
+                    .prefetch_related("options")
+                    .order_by("pk")
+                ],
+            )
+            for section in quiz.sections.select_related("bank").all()
+        ]
+
+    return freshness.remembered(("quiz-pool", quiz.pk), [], read)
+
+
 def build_layout(quiz: QuizPage) -> list[dict]:
     """Draw the questions of an attempt and fix the order of their options."""
     layout = []
-    for section in quiz.sections.select_related("bank").all():
-        questions = list(
-            Question.objects.filter(bank=section.bank).prefetch_related("options").order_by("pk")
-        )
-        if section.count and section.count < len(questions):
-            questions = _random.sample(questions, section.count)
-        for question in questions:
-            options = [option.pk for option in question.options.all()]
+    for count, questions in _question_pool(quiz):
+        if count and count < len(questions):
+            questions = _random.sample(questions, count)
+        for question_id, kind, options in questions:
             shown = list(options)
             # Ordering items are always shuffled: shown in order, they would be the answer.
-            if question.kind == QuestionKind.ORDERING or (
+            if kind == QuestionKind.ORDERING or (
                 quiz.shuffle_options
-                and question.kind
-                in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.MATCHING)
+                and kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.MATCHING)
             ):
                 _random.shuffle(shown)
-            pairs = (
-                _random.sample(options, len(options))
-                if question.kind == QuestionKind.MATCHING
-                else None
-            )
-            layout.append(layout_entry(question.pk, shown, pairs))
+            pairs = _random.sample(options, len(options)) if kind == QuestionKind.MATCHING else None
+            layout.append(layout_entry(question_id, shown, pairs))
     if quiz.shuffle_questions:
         _random.shuffle(layout)
     if not layout:
@@ -88,19 +122,18 @@ def build_layout(quiz: QuizPage) -> list[dict]:
 def attempt_start(*, user, quiz: QuizPage, now: dt.datetime | None = None) -> QuizAttempt:
     """Start an attempt, or return the one still open. The limit holds under concurrency."""
     now = now or timezone.now()
-    enrolment = _active_enrolment(user, quiz)
     with transaction.atomic():
-        # One trainee's attempts are serialised on their enrolment row.
-        Enrolment.objects.select_for_update().get(pk=enrolment.pk)
-        attempts = QuizAttempt.objects.filter(quiz=quiz, enrolment=enrolment)
-        current = attempts.filter(status=QuizAttempt.Status.IN_PROGRESS).first()
+        enrolment = _active_enrolment_locked(user, quiz)
+        attempts = list(QuizAttempt.objects.filter(quiz=quiz, enrolment=enrolment).order_by("pk"))
+        current = next((attempt for attempt in attempts if attempt.is_open), None)
         if current is not None:
+            current.quiz, current.enrolment = quiz, enrolment
             if not _expired(current, now):
                 return current
             _grade(current, now=now, timed_out=True)
         if quiz.closes_at and now >= quiz.closes_at:
             raise QuizError(_("The quiz is closed."))
-        used = attempts.count()
+        used = len(attempts)
         if used >= quiz.attempts_allowed:
             raise QuizError(
                 _("You have used all %(count)s attempts.") % {"count": quiz.attempts_allowed}
@@ -124,13 +157,29 @@ def attempt_start(*, user, quiz: QuizPage, now: dt.datetime | None = None) -> Qu
             raise QuizError(_("Another attempt has just started.")) from error
 
 
-def _locked(attempt: QuizAttempt) -> QuizAttempt:
-    """The attempt re-read with its row locked: every write to an attempt is serialised on it."""
-    return (
-        QuizAttempt.objects.select_for_update(of=("self",))
-        .select_related("quiz", "enrolment")
-        .get(pk=attempt.pk)
-    )
+class OwnAttempt:
+    """A trainee's attempt known by its id alone, as a request names it: the service reads it
+    once, locked, and only if it is theirs (404 otherwise); `attempt` is then what it read."""
+
+    def __init__(self, user, pk: int):
+        self.user, self.pk = user, pk
+        self.attempt: QuizAttempt | None = None
+
+
+def _locked(attempt: QuizAttempt | OwnAttempt) -> QuizAttempt:
+    """The attempt (re-)read with its row locked, with its enrolment: every write to an attempt
+    is serialised on it. Its quiz is the page already read, or the one remembered."""
+    rows = QuizAttempt.objects.select_for_update(of=("self",)).select_related("enrolment")
+    if isinstance(attempt, OwnAttempt):
+        locked = next(iter(rows.filter(pk=attempt.pk, enrolment__trainee=attempt.user)), None)
+        if locked is None:
+            raise Http404
+        locked.quiz = quiz_page(locked.quiz_id)
+        attempt.attempt = locked
+        return locked
+    locked = rows.get(pk=attempt.pk)
+    locked.quiz = attempt.quiz
+    return locked
 
 
 def _expired(attempt: QuizAttempt, now: dt.datetime) -> bool:
@@ -140,7 +189,7 @@ def _expired(attempt: QuizAttempt, now: dt.datetime) -> bool:
 def _questions(attempt: QuizAttempt) -> dict[int, Question]:
     """The attempt's questions with their options, remembered until the school's content
     changes (an edited question is one: core.freshness); every save and the grading read them."""
-    ids = [entry["question"] for entry in attempt.layout]
+    ids = sorted(entry["question"] for entry in attempt.layout)
     return freshness.remembered(
         ("attempt-questions", *ids),
         [],
@@ -168,7 +217,9 @@ def _merge_answers(attempt: QuizAttempt, data) -> dict[int, str]:
     return errors
 
 
-def attempt_save(*, attempt: QuizAttempt, data, now: dt.datetime | None = None) -> dict[int, str]:
+def attempt_save(
+    *, attempt: QuizAttempt | OwnAttempt, data, now: dt.datetime | None = None
+) -> dict[int, str]:
     """Autosave: keep the valid answers sent. Raises QuizError once the attempt is over."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -190,7 +241,7 @@ def attempt_save(*, attempt: QuizAttempt, data, now: dt.datetime | None = None) 
 
 
 def attempt_submit(
-    *, attempt: QuizAttempt, data=None, now: dt.datetime | None = None
+    *, attempt: QuizAttempt | OwnAttempt, data=None, now: dt.datetime | None = None
 ) -> tuple[QuizAttempt, dict[int, str]]:
     """Submit and grade, exactly once whatever the client does.
 
@@ -245,7 +296,7 @@ def _grade(attempt: QuizAttempt, *, now: dt.datetime, timed_out: bool = False) -
     attempt.status = QuizAttempt.Status.GRADED
     attempt.submitted_at = min(now, attempt.deadline) if timed_out and attempt.deadline else now
     attempt.timed_out = timed_out
-    attempt.save()
+    attempt.save(update_fields=GRADED_FIELDS)
     if attempt.passed:
         activity_complete(
             enrolment=attempt.enrolment,

@@ -82,8 +82,13 @@ def _lock(cohort_id: int) -> None:
 
 
 @transaction.atomic
-def refresh_cohort_figures(*, cohort_id: int, now: dt.datetime | None = None) -> CohortFigures:
+def refresh_cohort_figures(
+    *, cohort_id: int, now: dt.datetime | None = None, only_invalidated: bool = False
+) -> CohortFigures | None:
     """Recompute one cohort's rows from the completion service and store them.
+
+    With `only_invalidated`, a cohort with no invalidation left is not recomputed (None): the
+    refresh that deleted them ran after the changes that wrote them had committed, and saw them.
 
     A fixed number of queries whatever the cohort's size (27, asserted: the records take ten,
     the facts the record lacks six, the lock, the cohort and the writes the rest). The
@@ -95,6 +100,8 @@ def refresh_cohort_figures(*, cohort_id: int, now: dt.datetime | None = None) ->
     seen = list(
         FiguresInvalidation.objects.filter(cohort_id=cohort_id).values_list("pk", flat=True)
     )
+    if only_invalidated and not seen:
+        return None
     cohort = Cohort.objects.select_related("program", "region").get(pk=cohort_id)
     program = cohort.program
     view = cohort_records(cohort=cohort, now=now)
@@ -291,9 +298,11 @@ def rebuild_figures(
     cohort_ids: Iterable[int] | None = None,
     progress: Callable[[int, int], None] | None = None,
     only_stale: bool = False,
+    only_invalidated: bool = False,
 ) -> int:
-    """Recompute the figures of every cohort (or of `cohort_ids`, or of the stale ones), cohort
-    by cohort, each in its own transaction. Returns how many cohorts were refreshed.
+    """Recompute the figures of every cohort (or of `cohort_ids`, or of the stale ones, or of
+    those with an invalidation left when each one's turn comes), cohort by cohort, each in its
+    own transaction. Returns how many cohorts were refreshed.
 
     A cohort whose refresh fails is logged and left invalidated (so still stale), and the
     rebuild goes on with the others: one broken cohort must not keep a country's figures old.
@@ -308,18 +317,20 @@ def rebuild_figures(
         ids = list(Cohort.objects.order_by("pk").values_list("pk", flat=True))
     total, refreshed = len(ids), 0
     for done, cohort_id in enumerate(ids, start=1):
-        if refresh_quietly(cohort_id=cohort_id):
+        if refresh_quietly(cohort_id=cohort_id, only_invalidated=only_invalidated):
             refreshed += 1
         if progress is not None:
             progress(done, total)
     return refreshed
 
 
-def refresh_quietly(*, cohort_id: int) -> bool:
+def refresh_quietly(*, cohort_id: int, only_invalidated: bool = False) -> bool:
     """Refresh, and on failure log it instead of raising: the change that asked for it has
-    already been saved, and its invalidation row keeps the cohort marked stale for repair."""
+    already been saved, and its invalidation row keeps the cohort marked stale for repair.
+    Whether the cohort was recomputed."""
     try:
-        refresh_cohort_figures(cohort_id=cohort_id)
+        if refresh_cohort_figures(cohort_id=cohort_id, only_invalidated=only_invalidated) is None:
+            return False
     except Cohort.DoesNotExist:
         FiguresInvalidation.objects.filter(cohort_id=cohort_id).delete()
         return False

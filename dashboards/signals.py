@@ -7,10 +7,12 @@ heard here through `post_save`/`post_delete`; the few that bypass them (a condit
 Within a transaction, the cohorts touched are collected (once each: «all present» for eighteen
 trainees is one cohort) and, in that same transaction, marked out of date with one
 `FiguresInvalidation` row each — so that if the refresh never happens, the figures are known to
-be stale rather than silently wrong. After the commit, the cohorts are refreshed in the same
-request when there are few (`DASHBOARDS_INLINE_REFRESH_LIMIT`), or by a background task when a
-change reaches many (a programme's curriculum published, taught in every region). A refresh that
-fails is logged and leaves its invalidation behind for `rebuild_figures --stale`.
+be stale rather than silently wrong. After the commit, one background task refreshes them
+(`dashboards.tasks.refresh_figures`): the trainee's submission or the instructor's check-in does
+not wait for their cohort's figures, and a refresh that finds its cohort's invalidations already
+cleared by another (which saw this change) does nothing, so that a cohort busy with many changes
+is refreshed about once per round of the worker, not once per change. A refresh that fails is
+logged and leaves its invalidation behind for `rebuild_figures --stale`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import logging
 import threading
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 
@@ -39,8 +42,9 @@ from . import services
 
 logger = logging.getLogger(__name__)
 
-INLINE_REFRESH_LIMIT = 10
 PDF_FIELDS = {"pdf", "pdf_sha256"}
+QUEUED_KEY = "dashboards:refresh-queued:{}"
+QUEUED_SECONDS = 300
 _state = threading.local()
 
 
@@ -54,7 +58,7 @@ class _Pending:
     def flush(self) -> None:
         if getattr(_state, "pending", None) is self:
             _state.pending = None
-        refresh_after_commit(sorted(self.cohort_ids))
+        queue_refresh(sorted(self.cohort_ids))
 
 
 def _pending() -> _Pending:
@@ -72,22 +76,46 @@ def _pending() -> _Pending:
     return pending
 
 
-def refresh_after_commit(cohort_ids: list[int]) -> None:
-    if not cohort_ids:
-        return
-    limit = getattr(settings, "DASHBOARDS_INLINE_REFRESH_LIMIT", INLINE_REFRESH_LIMIT)
-    if len(cohort_ids) <= limit:
-        for cohort_id in cohort_ids:
-            services.refresh_quietly(cohort_id=cohort_id)
+def queue_refresh(cohort_ids: list[int]) -> None:
+    """One task for the cohorts a committed transaction touched (the demo and the tests run it
+    at once, in-process; a deployment's `db_worker` takes it from the queue). A change to one
+    cohort whose refresh is already waiting in the queue queues nothing more (see `claimed`)."""
+    if not cohort_ids or (len(cohort_ids) == 1 and not claimed(cohort_ids[0])):
         return
     from .tasks import refresh_figures
 
     try:
         refresh_figures.enqueue(cohort_ids)
     except Exception:
+        release(cohort_ids)
         logger.exception(
             "Could not queue the refresh of %s cohorts; they stay marked stale.", len(cohort_ids)
         )
+
+
+def claimed(cohort_id: int) -> bool:
+    """Whether this change should queue its cohort's refresh: False when one is already queued
+    and not started (a shared-cache key, `DASHBOARDS_COALESCE_REFRESHES`). That waiting refresh
+    covers this change: it releases the key before it reads the cohort's invalidations, and this
+    change's invalidation had committed before the key was found taken. The key expires on its
+    own (a task lost), and then the next change queues again."""
+    if not settings.DASHBOARDS_COALESCE_REFRESHES:
+        return True
+    try:
+        return cache.add(QUEUED_KEY.format(cohort_id), 1, QUEUED_SECONDS)
+    except Exception:
+        return True  # no shared cache answering: queue, as without coalescing
+
+
+def release(cohort_ids) -> None:
+    """The queued refresh of these cohorts starts (or was never queued): the next change queues
+    another."""
+    if not settings.DASHBOARDS_COALESCE_REFRESHES:
+        return
+    try:
+        cache.delete_many([QUEUED_KEY.format(cohort_id) for cohort_id in cohort_ids])
+    except Exception:
+        logger.warning("Could not release the queued refreshes of %s cohorts.", len(cohort_ids))
 
 
 def touched(kind: str, ids) -> None:

@@ -9,6 +9,12 @@ from .services import rebuild_figures
 
 @task()
 def refresh_figures(cohort_ids: list[int]) -> int:
-    """Refresh many cohorts at once (a published change to a programme taught in every region):
-    too many to do in the editor's request. Returns how many were refreshed."""
-    return rebuild_figures(cohort_ids=cohort_ids)
+    """Refresh the cohorts a committed change touched, those still marked out of date (another
+    refresh since may have caught up with the change). Returns how many were refreshed.
+
+    The queued mark is released first: a change that commits from now on queues its own
+    refresh, one that committed before is seen by this one."""
+    from .signals import release
+
+    release(cohort_ids)
+    return rebuild_figures(cohort_ids=cohort_ids, only_invalidated=True)

@@ -2,8 +2,8 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,6 +16,7 @@ from ..selectors import (
     attempt_review,
     attempt_summary,
     attempt_timer,
+    quiz_page,
     review_allowed,
     review_deferred_text,
     seconds_left,
@@ -23,6 +24,7 @@ from ..selectors import (
 )
 from ..services import (
     NOT_STUDYING,
+    OwnAttempt,
     QuizError,
     attempt_can_continue,
     attempt_save,
@@ -39,7 +41,12 @@ def _wants_json(request) -> bool:
 @login_required
 @require_POST
 def quiz_start(request, pk: int):
-    quiz = get_object_or_404(QuizPage.objects.live(), pk=pk)
+    try:
+        quiz = quiz_page(pk)
+    except QuizPage.DoesNotExist:
+        raise Http404 from None
+    if not quiz.live:
+        raise Http404
     try:
         attempt = attempt_start(user=request.user, quiz=quiz)
     except QuizError as error:
@@ -108,16 +115,18 @@ def attempt_check(request, pk: int):
 @login_required
 @require_POST
 def attempt_autosave(request, pk: int):
-    attempt = attempt_of(request.user, pk)
+    own = OwnAttempt(request.user, pk)
     try:
-        errors = attempt_save(attempt=attempt, data=request.POST)
+        errors = attempt_save(attempt=own, data=request.POST)
     except QuizError as error:
         if _wants_json(request):
             return JsonResponse({"saved": False, "closed": True, "message": str(error)}, status=409)
+        attempt = attempt_of(request.user, pk)
         if attempt.is_open and not attempt_can_continue(attempt):
             return _no_longer_studying(request)
         messages.info(request, str(error))
         return redirect("assessments:result", pk=attempt.pk)
+    attempt = own.attempt
     if _wants_json(request):
         return JsonResponse(
             {
@@ -139,7 +148,7 @@ def attempt_autosave(request, pk: int):
 @require_POST
 def attempt_finish(request, pk: int):
     try:
-        attempt, errors = attempt_submit(attempt=attempt_of(request.user, pk), data=request.POST)
+        attempt, errors = attempt_submit(attempt=OwnAttempt(request.user, pk), data=request.POST)
     except QuizError:
         return _no_longer_studying(request)
     if errors:

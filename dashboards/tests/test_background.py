@@ -1,5 +1,5 @@
-"""A change reaching many cohorts is refreshed by the worker; changes at the same moment leave
-the figures right."""
+"""Changes are refreshed by the worker, once per cohort however many changes it queued; changes
+at the same moment leave the figures right."""
 
 from __future__ import annotations
 
@@ -22,21 +22,30 @@ from .conftest import World, snapshot, trainee_figures
 QUEUED = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
+def queued_refreshes() -> list[list[int]]:
+    return [
+        result.args_kwargs["args"][0]
+        for result in DBTaskResult.objects.filter(
+            task_path="dashboards.tasks.refresh_figures"
+        ).order_by("enqueued_at")
+    ]
+
+
 @pytest.mark.django_db
-@override_settings(DASHBOARDS_INLINE_REFRESH_LIMIT=1, TASKS=QUEUED)
+@override_settings(TASKS=QUEUED)
 def test_a_change_to_many_cohorts_goes_to_the_worker(world, commit):
     new_case = commit(factories.case_study, world.module, "4", live=False)
 
     commit(lambda: new_case.save_revision().publish())
 
-    # Two cohorts teach the programme: more than the request refreshes itself.
+    # Two cohorts teach the programme: one task for both, nothing refreshed in the request.
     assert commit.refreshes == 0
-    [queued] = DBTaskResult.objects.filter(task_path="dashboards.tasks.refresh_figures")
+    assert queued_refreshes() == [sorted([world.cohort.pk, world.other.pk])]
     assert set(stale_cohort_ids()) == {world.cohort.pk, world.other.pk}
     assert trainee_figures(world.enrolments[0]).activities_total == 4
 
     # What the worker runs (a real `db_worker` would close the test's connection).
-    assert refresh_figures.call(*queued.args_kwargs["args"]) == 2
+    assert refresh_figures.call(queued_refreshes()[0]) == 2
 
     assert trainee_figures(world.enrolments[0]).activities_total == 5
     assert trainee_figures(world.other_enrolment).activities_total == 5
@@ -44,13 +53,53 @@ def test_a_change_to_many_cohorts_goes_to_the_worker(world, commit):
 
 
 @pytest.mark.django_db
-@override_settings(DASHBOARDS_INLINE_REFRESH_LIMIT=1, TASKS=QUEUED)
-def test_a_change_to_as_many_cohorts_as_the_limit_is_refreshed_in_the_request(world, commit):
+@override_settings(TASKS=QUEUED)
+def test_a_trainees_work_does_not_wait_for_the_figures(world, commit):
     commit(study_lesson, world, world.enrolments[0])
 
-    assert commit.refreshes == 1
-    assert not DBTaskResult.objects.filter(task_path="dashboards.tasks.refresh_figures").exists()
+    assert commit.refreshes == 0
+    assert queued_refreshes() == [[world.cohort.pk]]
+    assert stale_cohort_ids() == [world.cohort.pk]
+    assert trainee_figures(world.enrolments[0]).activities_done == 0
+
+    assert refresh_figures.call([world.cohort.pk]) == 1
+
     assert trainee_figures(world.enrolments[0]).activities_done == 1
+    assert stale_cohort_ids() == []
+
+
+@pytest.mark.django_db
+@override_settings(TASKS=QUEUED)
+def test_many_changes_to_a_cohort_are_refreshed_once(world, commit):
+    """While a cohort's refresh waits in the queue, another change to it queues nothing: the
+    waiting refresh sees both. Once it has started, the next change queues again."""
+    commit(study_lesson, world, world.enrolments[0])
+    commit(study_lesson, world, world.enrolments[1])
+    [waiting] = queued_refreshes()
+
+    assert refresh_figures.call(waiting) == 1
+    assert [trainee_figures(e).activities_done for e in world.enrolments[:2]] == [1, 1]
+    assert stale_cohort_ids() == []
+
+    commit(study_lesson, world, world.enrolments[2])
+    assert len(queued_refreshes()) == 2
+    assert refresh_figures.call(queued_refreshes()[-1]) == 1
+    assert trainee_figures(world.enrolments[2]).activities_done == 1
+
+
+@pytest.mark.django_db
+@override_settings(TASKS=QUEUED)
+def test_a_refresh_behind_another_finds_its_cohort_caught_up(world, commit, settings):
+    """Two refreshes queued for one cohort (without the shared mark, or one from a change to
+    many cohorts): the first sees both changes, the second recomputes nothing."""
+    settings.DASHBOARDS_COALESCE_REFRESHES = False
+    commit(study_lesson, world, world.enrolments[0])
+    commit(study_lesson, world, world.enrolments[1])
+    first, second = queued_refreshes()
+
+    assert refresh_figures.call(first) == 1
+    assert [trainee_figures(e).activities_done for e in world.enrolments[:2]] == [1, 1]
+    assert refresh_figures.call(second) == 0
 
 
 @concurrency_test

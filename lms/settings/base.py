@@ -338,9 +338,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 CERTIFICATE_WORKERS_HINT = int(os.environ.get("CERTIFICATE_WORKERS_HINT", "4"))
 
 # The dashboards: when a trainee counts as at risk (dashboards.selectors.AtRiskThresholds), and
-# how many cohorts a change may refresh in its own request before a background task does it.
+# whether a change to a cohort whose figures' refresh is already queued queues no other (the mark
+# is kept in the shared cache, which every web and task worker must see: so only with Redis).
 DASHBOARDS_AT_RISK = {"INACTIVE_DAYS": 14, "BEHIND_MARGIN": 20, "ENDING_DAYS": 14}
-DASHBOARDS_INLINE_REFRESH_LIMIT = 10
+DASHBOARDS_COALESCE_REFRESHES = env_bool("DASHBOARDS_COALESCE_REFRESHES", bool(REDIS_URL))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

@@ -29,5 +29,8 @@ TASKS = {
         )
     }
 }
+# The tests' cache is this process's memory, which their in-process tasks share: coalescing the
+# figures' refreshes can be tested without Redis (dashboards/tests/test_background.py).
+DASHBOARDS_COALESCE_REFRESHES = True
 if "DATABASE_URL" not in os.environ:
     DATABASES["default"]["NAME"] = ":memory:"  # noqa: F405
