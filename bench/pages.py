@@ -9,8 +9,8 @@ who use each page, in the first region of the set:
 - a trainee of its running cohort furthest on: «Моё обучение», the programme, a module, a lesson,
   a case study, the quiz's page, an open attempt, saving an answer, the schedule, the inbox,
   their record; and, one trainee after another (each may do it only so often), starting the quiz
-  and submitting an attempt started beforehand (as it stands: graded, the cohort's figures
-  refreshed, as every submission does);
+  and submitting an attempt started beforehand (graded, and the refresh of the cohort's figures
+  queued for the task worker, as every submission does: no worker runs during the benchmark);
 - the holder of a certificate: its PDF; anyone: its public verification, each look-up from an
   address of its own as visitors come (look-ups are limited per address: the server is told it
   stands behind one proxy, which names the address);
