@@ -106,7 +106,7 @@ def attempt_of(user, pk: int) -> QuizAttempt:
 def quiz_page(pk: int) -> QuizPage:
     """A quiz's page, remembered until the school's pages change (core.freshness): an attempt's
     every save and its submission read its settings, and the page is a join of three tables."""
-    return freshness.remembered(("quiz-page", pk), [], lambda: QuizPage.objects.get(pk=pk))
+    return freshness.held(("quiz-page", pk), [], lambda: QuizPage.objects.get(pk=pk))
 
 
 class AnswerState:

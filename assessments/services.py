@@ -190,7 +190,7 @@ def _questions(attempt: QuizAttempt) -> dict[int, Question]:
     """The attempt's questions with their options, remembered until the school's content
     changes (an edited question is one: core.freshness); every save and the grading read them."""
     ids = sorted(entry["question"] for entry in attempt.layout)
-    return freshness.remembered(
+    return freshness.held(
         ("attempt-questions", *ids),
         [],
         lambda: Question.objects.prefetch_related("options").in_bulk(ids),

@@ -38,6 +38,8 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
+import time
+from collections import OrderedDict
 
 from django.apps import apps
 from django.conf import settings
@@ -219,6 +221,35 @@ def remembered(name, scopes, compute):
     if value is _ABSENT:
         value = compute()
         drawings().set(key, value)
+    return value
+
+
+_held: OrderedDict[str, tuple[float, object]] = OrderedDict()
+_held_lock = threading.Lock()
+HELD_MAX = 500
+
+
+def held(name, scopes, compute):
+    """As `remembered`, but the very object is kept in this process and handed to every request
+    that asks, neither copied nor unpickled: only for values nobody changes once read (a quiz's
+    page and its questions, read at every save of every attempt). At most `HELD_MAX` values,
+    the least recently asked dropped first; each for `PAGE_CACHE_SECONDS` at most."""
+    stamps = versions((SCHOOL, *scopes)) if settings.PAGE_CACHE_SECONDS else None
+    if stamps is None:
+        return compute()
+    key = data_key(name, stamps)
+    now = time.monotonic()
+    with _held_lock:
+        found = _held.get(key)
+        if found is not None and found[0] > now:
+            _held.move_to_end(key)
+            return found[1]
+    value = compute()
+    with _held_lock:
+        _held[key] = (now + settings.PAGE_CACHE_SECONDS, value)
+        _held.move_to_end(key)
+        while len(_held) > HELD_MAX:
+            _held.popitem(last=False)
     return value
 
 

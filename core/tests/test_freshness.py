@@ -131,3 +131,49 @@ def test_without_the_shared_cache_pages_are_drawn_afresh_and_writes_stand(monkey
     Region.objects.create(code="97", name="Запасной регион")  # its bump fails, quietly
 
     assert Region.objects.filter(code="97").exists()
+
+
+def test_a_held_value_is_the_same_object_until_its_scope_is_bumped():
+    made = []
+
+    def make():
+        made.append(object())
+        return made[-1]
+
+    first = freshness.held(("probe", 1), [freshness.trainee(7)], make)
+    assert freshness.held(("probe", 1), [freshness.trainee(7)], make) is first
+    assert freshness.held(("probe", 1), [freshness.trainee(8)], make) is not first
+
+    freshness.bump(freshness.trainee(7))
+
+    again = freshness.held(("probe", 1), [freshness.trainee(7)], make)
+    assert again is not first and len(made) == 3
+
+
+def test_a_held_value_lives_page_cache_seconds_at_most(monkeypatch, settings):
+    settings.PAGE_CACHE_SECONDS = 60
+    clock = [1000.0]
+    monkeypatch.setattr(freshness.time, "monotonic", lambda: clock[0])
+    first = freshness.held(("probe", 2), [], object)
+
+    clock[0] += 59.9
+    assert freshness.held(("probe", 2), [], object) is first
+    clock[0] += 0.2
+    assert freshness.held(("probe", 2), [], object) is not first
+
+
+def test_held_values_are_bounded_the_least_recently_asked_dropped(monkeypatch):
+    monkeypatch.setattr(freshness, "HELD_MAX", 3)
+    values = {number: freshness.held(("probe", number), [], object) for number in range(3)}
+    assert freshness.held(("probe", 0), [], object) is values[0]  # 0 is now the latest asked
+
+    freshness.held(("probe", 3), [], object)  # a fourth: 1, the least recently asked, goes
+
+    assert freshness.held(("probe", 0), [], object) is values[0]
+    assert freshness.held(("probe", 2), [], object) is values[2]
+    assert freshness.held(("probe", 1), [], object) is not values[1]
+
+
+def test_nothing_is_held_with_keeping_off(settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    assert freshness.held(("probe", 4), [], object) is not freshness.held(("probe", 4), [], object)
