@@ -88,6 +88,8 @@ MODEL_PERMISSIONS: dict[str, list[str]] = {
         # «Блокировки входа»: see who is locked out of signing in, and unlock them.
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
+        # «Журнал аудита»: browse and export who viewed or changed personal data.
+        "auditlog.view_logentry",
     ],
 }
 

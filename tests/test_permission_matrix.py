@@ -563,6 +563,16 @@ MATRIX: dict[str, Row] = {
         lambda w: reverse("security_lockout_release", args=(1,)),
         signed_in(LOGIN, instructor_a=302, admin=302),
     ),
+    "audit_trail": Row(
+        "get",
+        lambda w: reverse("audit_trail"),
+        signed_in(LOGIN, instructor_a=302, admin=200),
+    ),
+    "audit_trail_export": Row(
+        "get",
+        lambda w: reverse("audit_trail_export", args=("csv",)),
+        signed_in(LOGIN, instructor_a=302, admin=200),
+    ),
     # The confirmation of a change that lowers trainees' figures: for those who may publish (or
     # approve) the page; the others are sent back to the admin's home.
     "records_publish_confirm": Row(

@@ -41,6 +41,7 @@ LOCAL_APPS = [
     "security",
     "reminders",
     "dashboards",
+    "audit",
 ]
 INSTALLED_APPS = [
     *LOCAL_APPS,
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "taggit",
     "django_tasks",
     "django_tasks_db",
+    "auditlog",
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",
@@ -77,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who and from where, for every audit trail entry the request writes (audit.middleware).
+    "audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "courses.middleware.PracticeBalanceMiddleware",
