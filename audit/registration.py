@@ -11,7 +11,9 @@ rewritten): for personal fields it records *that* a field changed, never the val
 from __future__ import annotations
 
 from auditlog.models import LogEntry
+from auditlog.receivers import log_access
 from auditlog.registry import auditlog
+from auditlog.signals import accessed
 from django.db.models.signals import pre_save
 
 # The fields that say who a person is: changes to them are recorded without their values.
@@ -84,7 +86,9 @@ def register() -> None:
     from courses.models import Cohort, Enrolment
     from schedule.models import Attendance
 
-    Cohort.get_additional_data = subject_of  # viewed (a gradebook), never recorded as changed
+    # A cohort is recorded as viewed (its gradebook), never as changed.
+    Cohort.get_additional_data = subject_of
+    accessed.connect(log_access, sender=Cohort, dispatch_uid="audit.cohort_viewed")
     _register(
         User,
         include_fields=[

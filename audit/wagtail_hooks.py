@@ -1,12 +1,12 @@
 """The administrators' «Журнал аудита» in the Wagtail admin's Settings menu."""
 
+from auditlog.signals import accessed
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from . import views
-from .access import viewed
 
 
 @hooks.register("register_admin_urls")
@@ -31,4 +31,4 @@ def trail_menu_item():
 def user_seen(request, user):
     """An administrator opening someone's account in the admin sees their personal data."""
     if request.method == "GET":
-        viewed(user)
+        accessed.send(type(user), instance=user)

@@ -3,16 +3,16 @@
 Views stay thin: who may see what is `courses.selectors`, the record itself `records.selectors`.
 """
 
+from auditlog.signals import accessed
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.functional import SimpleLazyObject
 
-from audit.access import viewed
 from core import freshness
 from core.http import file_response
-from courses.models import Enrolment
+from courses.models import Cohort, Enrolment
 from courses.selectors import cohorts_visible_to, enrolments_visible_to, follows_cohorts
 
 from .exports import EXPORTERS
@@ -28,7 +28,7 @@ def _followed_cohort(user, pk: int):
 @login_required
 def gradebook(request, pk: int):
     cohort = _followed_cohort(request.user, pk)
-    viewed(cohort)
+    accessed.send(Cohort, instance=cohort)  # the audit trail's «viewed»
     # Kept until a fact of the cohort's people or the school changes (core.freshness).
     drawing = freshness.drawing_key(request, "gradebook", freshness.cohort(cohort.pk))
     records = SimpleLazyObject(lambda: cohort_records(cohort=cohort))
@@ -49,13 +49,13 @@ def gradebook_export(request, pk: int, fmt: str):
     cohort = _followed_cohort(request.user, pk)
     if fmt not in EXPORTERS:
         raise Http404
-    viewed(cohort)
+    accessed.send(Cohort, instance=cohort)
     return file_response(*EXPORTERS[fmt](cohort_records(cohort=cohort)))
 
 
 def _render_record(request, enrolment: Enrolment):
     if enrolment.trainee_id != request.user.pk:
-        viewed(enrolment)
+        accessed.send(Enrolment, instance=enrolment)
     # Kept until the trainee's facts change (core.freshness); the record is loaded only when
     # the kept part is not there, after the key is made.
     drawing = freshness.drawing_key(

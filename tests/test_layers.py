@@ -21,6 +21,7 @@ LAYERS = [
     {"reminders"},
     {"certificates"},
     {"dashboards"},
+    {"audit"},
     {"content", "lms"},
 ]
 LEVEL = {app: level for level, apps in enumerate(LAYERS) for app in apps}

@@ -12,7 +12,6 @@ from django.urls import reverse
 from assessments.models import QuestionKind, QuizAttempt
 from assessments.services import attempt_start
 from courses.models import ActivityCompletion, ModulePage
-from dashboards.signals import release
 from dashboards.tests.test_background import QUEUED, queued_refreshes
 from tests import factories
 
@@ -159,7 +158,6 @@ def test_the_quiz_requests_run_the_same_queries_whatever_came_before(
         committed(start, client, quiz)
         committed(submit, client, QuizAttempt.objects.order_by("pk").last())
     committed(QuizAttempt.objects.order_by("pk").last().delete)
-    release([quiz_setup["cohort"].pk])  # the refreshes queued so far have started
 
     # The session and the user (the tests keep sessions in the database alone); begin, the
     # enrolment locked, its attempts, the new one (in a savepoint of its own), commit.

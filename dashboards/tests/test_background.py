@@ -69,10 +69,13 @@ def test_a_trainees_work_does_not_wait_for_the_figures(world, commit):
 
 
 @pytest.mark.django_db
-@override_settings(TASKS=QUEUED)
+# Both settings in one override: pytest-django's `settings` fixture, undone after this one,
+# would put back the queued TASKS it saw for every test after.
+@override_settings(TASKS=QUEUED, DASHBOARDS_COALESCE_REFRESHES=True)
 def test_many_changes_to_a_cohort_are_refreshed_once(world, commit):
     """While a cohort's refresh waits in the queue, another change to it queues nothing: the
-    waiting refresh sees both. Once it has started, the next change queues again."""
+    waiting refresh sees both. Once it has started, the next change queues again. (The mark is
+    in the shared cache; here the test's own memory, where the task below runs too.)"""
     commit(study_lesson, world, world.enrolments[0])
     commit(study_lesson, world, world.enrolments[1])
     [waiting] = queued_refreshes()
@@ -89,10 +92,9 @@ def test_many_changes_to_a_cohort_are_refreshed_once(world, commit):
 
 @pytest.mark.django_db
 @override_settings(TASKS=QUEUED)
-def test_a_refresh_behind_another_finds_its_cohort_caught_up(world, commit, settings):
-    """Two refreshes queued for one cohort (without the shared mark, or one from a change to
-    many cohorts): the first sees both changes, the second recomputes nothing."""
-    settings.DASHBOARDS_COALESCE_REFRESHES = False
+def test_a_refresh_behind_another_finds_its_cohort_caught_up(world, commit):
+    """Two refreshes queued for one cohort (without the shared mark, as here, or one from a
+    change to many cohorts): the first sees both changes, the second recomputes nothing."""
     commit(study_lesson, world, world.enrolments[0])
     commit(study_lesson, world, world.enrolments[1])
     first, second = queued_refreshes()
@@ -127,3 +129,16 @@ def test_trainees_and_their_instructor_at_the_same_moment():
     assert (snapshot(TraineeFigures), snapshot(CohortFigures)) == kept
     figures = CohortFigures.objects.get(cohort=world.cohort)
     assert (figures.attended, figures.counted, figures.hours_done) == (5, 5, 10)
+
+
+@pytest.mark.django_db
+@override_settings(TASKS=QUEUED)
+def test_a_refresh_waits_behind_the_tasks_people_wait_for(world, commit):
+    """A certificate batch, an import or a mail queued after a refresh is still taken first."""
+    from django_tasks.base import DEFAULT_TASK_PRIORITY
+
+    commit(study_lesson, world, world.enrolments[0])
+
+    assert queued_refreshes() == [[world.cohort.pk]]
+    [queued] = DBTaskResult.objects.filter(task_path="dashboards.tasks.refresh_figures")
+    assert queued.priority < DEFAULT_TASK_PRIORITY

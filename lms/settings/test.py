@@ -29,8 +29,9 @@ TASKS = {
         )
     }
 }
-# The tests' cache is this process's memory, which their in-process tasks share: coalescing the
-# figures' refreshes can be tested without Redis (dashboards/tests/test_background.py).
-DASHBOARDS_COALESCE_REFRESHES = True
+# As production without Redis: the tests' cache is each process's own memory, which a worker
+# subprocess (a browser test's `db_worker`) does not share. The coalescing test turns it on, its
+# tasks run in its own process (dashboards/tests/test_background.py).
+DASHBOARDS_COALESCE_REFRESHES = False
 if "DATABASE_URL" not in os.environ:
     DATABASES["default"]["NAME"] = ":memory:"  # noqa: F405
