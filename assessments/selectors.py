@@ -95,8 +95,8 @@ def quiz_overview(*, user, quiz: QuizPage) -> QuizOverview:
 
 def attempt_of(user, pk: int) -> QuizAttempt:
     """The user's own attempt, with its enrolment and quiz; anyone else's is not found."""
-    attempt = QuizAttempt.objects.select_related("enrolment").filter(pk=pk, enrolment__trainee=user)
-    attempt = next(iter(attempt), None)
+    rows = QuizAttempt.objects.select_related("enrolment").filter(pk=pk, enrolment__trainee=user)
+    attempt = next(iter(rows), None)
     if attempt is None:
         raise Http404
     attempt.quiz = quiz_page(attempt.quiz_id)
@@ -104,8 +104,9 @@ def attempt_of(user, pk: int) -> QuizAttempt:
 
 
 def quiz_page(pk: int) -> QuizPage:
-    """A quiz's page, remembered until the school's pages change (core.freshness): an attempt's
-    every save and its submission read its settings, and the page is a join of three tables."""
+    """A quiz's page, held in this process until the school's pages change (core.freshness): an
+    attempt's every save and its submission read its settings, and the page is a join of three
+    tables."""
     return freshness.held(("quiz-page", pk), [], lambda: QuizPage.objects.get(pk=pk))
 
 

@@ -187,8 +187,9 @@ def _expired(attempt: QuizAttempt, now: dt.datetime) -> bool:
 
 
 def _questions(attempt: QuizAttempt) -> dict[int, Question]:
-    """The attempt's questions with their options, remembered until the school's content
-    changes (an edited question is one: core.freshness); every save and the grading read them."""
+    """The attempt's questions with their options, held in this process until the school's
+    content changes (an edited question is one: core.freshness); every save and the grading
+    read them, and nothing changes them."""
     ids = sorted(entry["question"] for entry in attempt.layout)
     return freshness.held(
         ("attempt-questions", *ids),
