@@ -68,6 +68,19 @@ bench-dashboards: $(STAMP) messages
 screenshots: $(DEV_STAMP) messages
 	$(PY) scripts/screenshots.py
 
+# A backup of DATABASE_URL's database (pg_dump), MEDIA_ROOT, PRIVATE_MEDIA_ROOT and a manifest, in
+# a folder lms-<time> under BACKUP_DIR; `make restore BACKUP=<that folder>` puts it into an empty
+# database and empty folders and checks it against the manifest (RESTORE_ARGS="--grant-to
+# lms_web", "--force"). See the README's «Backups and restore» and scripts/backup.py.
+BACKUP_DIR ?= var/backups
+.PHONY: backup restore
+backup: $(STAMP)
+	$(PY) scripts/backup.py backup --into $(BACKUP_DIR)
+
+restore: $(STAMP)
+	@test -n "$(BACKUP)" || { echo "Which backup? make restore BACKUP=$(BACKUP_DIR)/lms-…"; exit 2; }
+	$(PY) scripts/backup.py restore $(BACKUP) $(RESTORE_ARGS)
+
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 

@@ -6,7 +6,7 @@ from wagtail.users.forms import UserCreationForm, UserEditForm
 
 from core.forms import DateInput
 
-from .models import Region, User
+from .models import ConsentText, Region, User
 from .phones import normalise_phone
 from .snils import format_snils, normalise_snils
 
@@ -95,15 +95,29 @@ class ProfileForm(forms.ModelForm):
             "organisation",
             "position",
             "email_notifications",
-            "data_consent",
             "snils",
             "birth_date",
         ]
 
-    field_order = ["email", *Meta.fields]
+    # Not a model field: a consent is a row of its own (accounts.services.consent_give), kept
+    # with the version of the text agreed to; the view records it once the form is valid.
+    data_consent = forms.BooleanField(required=False)
 
-    def __init__(self, *args, **kwargs):
+    field_order = ["email", "phone", "organisation", "position", "email_notifications"]
+
+    def __init__(self, *args, consent_text: ConsentText | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.consent_text = consent_text
+        self.initial["data_consent"] = self.instance.data_consent
+        consent = self.fields["data_consent"]
+        consent.label = _("I consent to the processing of my personal data")
+        if consent_text is not None:
+            consent.help_text = _(
+                "On the terms of the consent text, version %(version)s: %(purpose)s"
+            ) % {"version": consent_text.version, "purpose": consent_text.purpose}
+        else:
+            # Nothing to agree to: the school has not published its text yet.
+            consent.disabled = True
         self.initial.setdefault("email", self.instance.email)
         self.initial["snils"] = format_snils(self.instance.snils)
         self.fields["phone"].widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
@@ -165,7 +179,11 @@ class ProfileForm(forms.ModelForm):
 
     @property
     def main_fields(self):
-        return [field for field in self if field.name not in self.REGISTER_FIELDS]
+        return [
+            field
+            for field in self
+            if field.name not in self.REGISTER_FIELDS and field.name != "data_consent"
+        ]
 
     @property
     def register_fields(self):
@@ -177,12 +195,17 @@ class ProfileForm(forms.ModelForm):
         email = self.cleaned_data["email"]
         return None if email == (self.instance.email or "").lower() else email
 
+    @property
+    def consent_change(self) -> bool | None:
+        """True to give consent, False to withdraw it, None to leave it as it is."""
+        if "data_consent" not in self.changed_data:
+            return None
+        return self.cleaned_data["data_consent"]
+
     def save(self, commit: bool = True):
         user = super().save(commit=False)
-        if "data_consent" in self.changed_data:
-            user.data_consent_at = timezone.now() if user.data_consent else None
         if commit:
-            user.save(update_fields=[*self.Meta.fields, "data_consent_at"])
+            user.save(update_fields=self.Meta.fields)
         return user
 
 

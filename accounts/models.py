@@ -1,8 +1,11 @@
 from django.contrib.auth.models import AbstractUser, Group, Permission, UserManager
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import CharField, Value
+from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import freshness
@@ -77,6 +80,9 @@ class User(AbstractUser):
         help_text=_("11 digits; shown as 123-456-789 01."),
     )
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    # Set when the person's data was erased at their request (privacy.erasure): the account
+    # stays, without anything that says who they were, so that every figure still counts them.
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
 
     objects = SchoolUserManager()
     REQUIRED_FIELDS = ["email", "region"]
@@ -86,6 +92,8 @@ class User(AbstractUser):
 
     @property
     def full_name(self) -> str:
+        if self.erased_at is not None:
+            return gettext("Erased at their request (#%(number)s)") % {"number": self.pk}
         parts = [self.last_name, self.first_name, self.patronymic]
         return " ".join(part for part in parts if part) or self.username
 
@@ -166,3 +174,84 @@ class User(AbstractUser):
             *self.taught_cohorts.values_list("pk", flat=True),
         }
         return [freshness.trainee(self.pk), *(freshness.cohort(pk) for pk in sorted(cohorts))]
+
+
+class ConsentText(models.Model):
+    """A version of the text a person agrees to when they consent to the processing of their
+    personal data: what for (`purpose`) and on what terms (`body`).
+
+    A version someone has agreed to is never edited (`clean`): a change is a new version, and
+    the profile asks each person who agreed to an older one to read and confirm the new one.
+    The current version is the latest in force."""
+
+    version = models.CharField(
+        _("version"),
+        max_length=20,
+        unique=True,
+        help_text=_("As printed on the text, for example 2.0."),
+    )
+    purpose = models.CharField(
+        _("purpose"),
+        max_length=500,
+        help_text=_("What the data is processed for, in one sentence."),
+    )
+    body = models.TextField(_("text"))
+    in_force_from = models.DateField(_("in force from"))
+
+    class Meta:
+        verbose_name = _("consent text")
+        verbose_name_plural = _("consent texts")
+        ordering = ["-in_force_from", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.version} ({self.in_force_from:%d.%m.%Y})"
+
+    @classmethod
+    def current(cls, day=None) -> "ConsentText | None":
+        return cls.objects.filter(in_force_from__lte=day or timezone.localdate()).first()
+
+    def clean(self) -> None:
+        if self.pk is None or not self.consents.exists():
+            return
+        stored = ConsentText.objects.get(pk=self.pk)
+        if (stored.version, stored.purpose, stored.body) != (self.version, self.purpose, self.body):
+            raise ValidationError(
+                _(
+                    "People have agreed to this version as it stands, so it cannot change: add "
+                    "a new version instead."
+                )
+            )
+
+
+class Consent(models.Model):
+    """One person's consent to one version of the text: when it was given, and withdrawn.
+
+    Never rewritten but for `withdrawn_at`: a person's history of consents is these rows (the
+    profile lists them). At most one is in force per person, a database rule."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="consents", verbose_name=_("person")
+    )
+    text = models.ForeignKey(
+        ConsentText,
+        on_delete=models.PROTECT,
+        related_name="consents",
+        verbose_name=_("consent text"),
+    )
+    given_at = models.DateTimeField(_("given at"))
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["-given_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="accounts_one_consent_in_force",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.text_id} {self.given_at:%Y-%m-%d}"

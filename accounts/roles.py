@@ -90,6 +90,12 @@ MODEL_PERMISSIONS: dict[str, list[str]] = {
         "axes.delete_accessattempt",
         # «Журнал аудита»: browse and export who viewed or changed personal data.
         "auditlog.view_logentry",
+        # «Персональные данные»: a person's archive and erasure; the consent texts' versions.
+        "privacy.export_personal_data",
+        "privacy.erase_personal_data",
+        "accounts.add_consenttext",
+        "accounts.change_consenttext",
+        "accounts.view_consenttext",
     ],
 }
 

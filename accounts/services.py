@@ -19,12 +19,13 @@ from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import freshness
 from core.links import absolute_url
 
-from .models import User
+from .models import Consent, ConsentText, User
 
 EMAIL_CHANGE_MAX_AGE = dt.timedelta(days=3)
 _SALT = "accounts.email-change"
@@ -163,3 +164,39 @@ def email_confirm_by_password_link(*, user: User) -> None:
         User.objects.filter(pk=user.pk).update(email_confirmed=True)
         freshness.bump(freshness.trainee(user.pk))  # an update sends no post_save
         user.email_confirmed = True
+
+
+def consent_give(*, user: User, text: ConsentText) -> Consent:
+    """`user` consents to `text`: the consent in force before (an older version) ends now, and
+    this one begins. Giving again to the same version changes nothing."""
+    with transaction.atomic():
+        person = User.objects.select_for_update().get(pk=user.pk)
+        now = timezone.now()
+        in_force = person.consents.filter(withdrawn_at__isnull=True).first()
+        if in_force is not None and in_force.text_id == text.pk:
+            return in_force
+        if in_force is not None:
+            in_force.withdrawn_at = now
+            in_force.save(update_fields=["withdrawn_at"])
+        consent = Consent.objects.create(user=person, text=text, given_at=now)
+        _consent_state(user, person, given_at=now)
+    return consent
+
+
+def consent_withdraw(*, user: User) -> None:
+    """`user` withdraws the consent in force, if any. What they gave only with it (SNILS, date
+    of birth) goes with it."""
+    with transaction.atomic():
+        person = User.objects.select_for_update().get(pk=user.pk)
+        person.consents.filter(withdrawn_at__isnull=True).update(withdrawn_at=timezone.now())
+        person.snils, person.birth_date = "", None
+        person.save(update_fields=["snils", "birth_date"])
+        user.snils, user.birth_date = "", None
+        _consent_state(user, person, given_at=None)
+
+
+def _consent_state(user: User, person: User, *, given_at) -> None:
+    """The account's own flag, kept in step with its consents for the exports that ask it."""
+    person.data_consent, person.data_consent_at = given_at is not None, given_at
+    person.save(update_fields=["data_consent", "data_consent_at"])
+    user.data_consent, user.data_consent_at = person.data_consent, person.data_consent_at

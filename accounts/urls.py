@@ -20,6 +20,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
+    path("profile/consent/renew/", views.consent_renew, name="consent_renew"),
     path("email/confirm/<str:token>/", views.email_confirm, name="email_confirm"),
     path(
         "password-reset/",

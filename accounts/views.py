@@ -6,10 +6,14 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from .forms import ProfileForm
+from .models import ConsentText
 from .services import (
     EmailChangeError,
+    consent_give,
+    consent_withdraw,
     email_change_cancel,
     email_change_check,
     email_change_confirm,
@@ -22,10 +26,15 @@ from .services import (
 def profile(request):
     """A person's own data: what the school holds, kept up to date by them, and their consent."""
     data = request.POST if request.method == "POST" else None  # an empty POST is still one
-    form = ProfileForm(data, instance=request.user)
+    text = ConsentText.current()
+    form = ProfileForm(data, instance=request.user, consent_text=text)
     if form.is_bound and form.is_valid():
         with transaction.atomic():
             form.save()
+            if form.consent_change is True:
+                consent_give(user=request.user, text=text)
+            elif form.consent_change is False:
+                consent_withdraw(user=request.user)
             if form.new_email:
                 email_change_request(user=request.user, new_email=form.new_email)
                 messages.info(
@@ -41,7 +50,34 @@ def profile(request):
                 email_change_cancel(user=request.user)
         messages.success(request, _("Your profile is saved."))
         return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form})
+    consents = list(request.user.consents.select_related("text"))
+    in_force = next((consent for consent in consents if consent.withdrawn_at is None), None)
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "form": form,
+            "consent_text": text,
+            "consents": consents,
+            "in_force": in_force,
+            "newer_text": text if in_force and text and in_force.text_id != text.pk else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def consent_renew(request):
+    """Agreeing to the version of the consent text now in force, after an older one."""
+    text = ConsentText.current()
+    if text is None or not request.user.data_consent:
+        messages.error(request, _("There is no consent to renew."))
+    else:
+        consent_give(user=request.user, text=text)
+        messages.success(
+            request, _("You agreed to version %(version)s.") % {"version": text.version}
+        )
+    return redirect("accounts:profile")
 
 
 @login_required

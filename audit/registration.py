@@ -16,6 +16,8 @@ from auditlog.registry import auditlog
 from auditlog.signals import accessed
 from django.db.models.signals import pre_save
 
+from .middleware import current
+
 # The fields that say who a person is: changes to them are recorded without their values.
 PERSONAL = [
     "username",
@@ -73,10 +75,22 @@ def _register(model, **options) -> None:
     auditlog.register(model, mask_callable="audit.registration.hidden", **options)
 
 
-def _plain_repr(sender, instance: LogEntry, raw=False, **kwargs) -> None:
-    """An entry names its object as «enrolment #12», never by what its `str()` says (a name)."""
-    if not raw and instance._state.adding:
-        instance.object_repr = f"{instance.content_type.model} #{instance.object_pk}"
+def _complete(sender, instance: LogEntry, raw=False, **kwargs) -> None:
+    """Before an entry is written: it names its object as «enrolment #12», never by what its
+    `str()` says (a name); its actor and address come from the request (`audit.middleware`),
+    and the actor is kept as an account, with its number in place of django-auditlog's copy of
+    the e-mail (so that the entry still says who acted if the account is deleted)."""
+    if raw or not instance._state.adding:
+        return
+    instance.object_repr = f"{instance.content_type.model} #{instance.object_pk}"
+    context = current()
+    if context is not None:
+        user, remote_addr = context
+        if instance.actor_id is None and user is not None and user.is_authenticated:
+            instance.actor = user
+        if instance.remote_addr is None:
+            instance.remote_addr = remote_addr
+    instance.actor_email = f"#{instance.actor_id}" if instance.actor_id else None
 
 
 def register() -> None:
@@ -111,4 +125,4 @@ def register() -> None:
         exclude_fields=["pdf", "pdf_sha256"],
         mask_fields=["last_name", "first_name", "patronymic"],
     )
-    pre_save.connect(_plain_repr, sender=LogEntry, dispatch_uid="audit.plain_repr")
+    pre_save.connect(_complete, sender=LogEntry, dispatch_uid="audit.complete")

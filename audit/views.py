@@ -43,6 +43,7 @@ def trail_index(request):
     page = Paginator(entries, PER_PAGE).get_page(request.GET.get("p"))
     for entry in page.object_list:
         entry.lines = change_lines(entry)
+        entry.who = who(entry)
         entry.action_label = ACTIONS.get(entry.action, entry.action)
     others = request.GET.copy()
     others.pop("p", None)
@@ -73,13 +74,22 @@ def _rows(entries):
     for entry in entries.iterator(chunk_size=2000):
         yield [
             timezone.localtime(entry.timestamp).strftime("%Y-%m-%d %H:%M:%S"),
-            entry.actor.username if entry.actor else (entry.actor_email or _("the system")),
+            who(entry),
             entry.remote_addr or "",
             ACTIONS.get(entry.action, entry.action),
             entry.content_type.model_class()._meta.verbose_name if entry.content_type else "",
             entry.object_repr,
             "; ".join(change_lines(entry)),
         ]
+
+
+def who(entry: LogEntry) -> str:
+    """The login of who acted; an account deleted since by its number; else the system."""
+    if entry.actor is not None:
+        return entry.actor.username
+    if entry.actor_email:
+        return _("deleted account %(number)s") % {"number": entry.actor_email}
+    return _("the system")
 
 
 def change_lines(entry: LogEntry) -> list[str]:

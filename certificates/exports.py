@@ -42,6 +42,7 @@ REGISTER_HEADER = (
 STATUS_LABELS = {
     Certificate.Status.VALID: pgettext_lazy("certificate status", "valid"),
     Certificate.Status.REVOKED: pgettext_lazy("certificate status", "revoked"),
+    Certificate.Status.ANNULLED: pgettext_lazy("certificate status", "annulled"),
     Certificate.Status.SUPERSEDED: pgettext_lazy("certificate status", "superseded"),
     Certificate.Status.EXPIRED: pgettext_lazy("certificate status", "expired"),
 }

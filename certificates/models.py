@@ -181,6 +181,7 @@ class Certificate(models.Model):
     class Status(models.TextChoices):
         VALID = "valid", _("Valid")
         REVOKED = "revoked", _("Revoked")
+        ANNULLED = "annulled", _("Annulled at the holder's request")
         SUPERSEDED = "superseded", _("Superseded")
         EXPIRED = "expired", _("Expired")
 
@@ -267,6 +268,9 @@ class Certificate(models.Model):
     revocation_public_reason = models.CharField(
         _("reason shown on verification"), max_length=300, blank=True
     )
+    # Set when the holder's data is erased at their request (privacy.erasure): the name and
+    # the PDF are gone, and verification says so without naming anyone.
+    annulled_at = models.DateTimeField(_("annulled at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("certificate")
@@ -297,7 +301,10 @@ class Certificate(models.Model):
         return " ".join(part for part in (self.last_name, self.first_name, self.patronymic) if part)
 
     def status_on(self, day: dt.date) -> str:
-        """Revoked, superseded, expired (the day after `expires_on`) or valid, in that order."""
+        """Annulled, revoked, superseded, expired (the day after `expires_on`) or valid, in
+        that order."""
+        if self.annulled_at is not None:
+            return self.Status.ANNULLED
         if self.revoked_at is not None:
             return self.Status.REVOKED
         if self.successor is not None:

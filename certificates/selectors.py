@@ -150,12 +150,15 @@ def current_certificates(*, trainee_id: int) -> dict[int, CertificateState]:
 
 def status_filter(status: str, *, day: dt.date) -> Q:
     """`Certificate.status_on(day)` as a database condition, in the same order of precedence:
-    revoked, then superseded, then expired (the day after `expires_on`), else valid."""
-    revoked = Q(revoked_at__isnull=False)
+    annulled, revoked, then superseded, then expired (the day after `expires_on`), else valid."""
+    annulled = Q(annulled_at__isnull=False)
+    revoked = annulled | Q(revoked_at__isnull=False)
     superseded = Q(replaced_by__isnull=False)
     expired = Q(expires_on__lt=day)
+    if status == Certificate.Status.ANNULLED:
+        return annulled
     if status == Certificate.Status.REVOKED:
-        return revoked
+        return ~annulled & revoked
     if status == Certificate.Status.SUPERSEDED:
         return ~revoked & superseded
     if status == Certificate.Status.EXPIRED:

@@ -99,7 +99,7 @@ def _own_fields(model) -> list[str]:
 
 
 # What `User.full_name` reads.
-FULL_NAME_FIELDS = ("last_name", "first_name", "patronymic", "username")
+FULL_NAME_FIELDS = ("last_name", "first_name", "patronymic", "username", "erased_at")
 
 
 @dataclass

@@ -8,6 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from content.views import toggle_low_vision
+from core.health import health
 
 
 class FaviconView(RedirectView):
@@ -24,6 +25,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("accounts.urls")),
     path("notifications/", include("notifications.urls")),
+    path("", include("privacy.urls")),
     path("assessments/", include("assessments.urls")),
     path("schedule/", include("schedule.urls")),
     path("", include("dashboards.urls")),
@@ -34,7 +36,11 @@ urlpatterns = [
     path("accessibility/low-vision/", toggle_low_vision, name="toggle_low_vision"),
     # Browsers ask for /favicon.ico on their own (and tools that ignore <link rel="icon">).
     path("favicon.ico", FaviconView.as_view(), name="favicon"),
+    # For load balancers and monitoring: whether each dependency answers (core.health).
+    path("health/", health, name="health"),
 ]
+# The database lost outside a view (a page's route, a session saved) is a 503 page too.
+handler500 = "core.outages.server_error"
 
 if settings.DEBUG:
     # Images only: documents are never plain files under MEDIA_URL (see content/documents.py).

@@ -22,6 +22,7 @@ LAYERS = [
     {"certificates"},
     {"dashboards"},
     {"audit"},
+    {"privacy"},
     {"content", "lms"},
 ]
 LEVEL = {app: level for level, apps in enumerate(LAYERS) for app in apps}

@@ -31,6 +31,7 @@ from wagtail.admin.viewsets import viewsets
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.documents import get_document_model
 
+from accounts.models import ConsentText
 from assessments.casework import submission_save
 from assessments.services import attempt_start
 from certificates.models import CertificateBatch
@@ -210,6 +211,14 @@ MATRIX: dict[str, Row] = {
     ),
     "accounts:logout": Row("post", lambda w: reverse("accounts:logout"), everyone(302)),
     "accounts:profile": Row("get", lambda w: reverse("accounts:profile"), signed_in(200)),
+    "accounts:consent_renew": Row(
+        "post", lambda w: reverse("accounts:consent_renew"), signed_in(302)
+    ),
+    # A person's own data and its archive: only their own, whoever they are (privacy.views).
+    "privacy:my_data": Row("get", lambda w: reverse("privacy:my_data"), signed_in(200)),
+    "privacy:my_data_archive": Row(
+        "get", lambda w: reverse("privacy:my_data_archive"), signed_in(200)
+    ),
     # A link that is not one of the signed-in person's own e-mail change links.
     "accounts:email_confirm": Row(
         "get", lambda w: reverse("accounts:email_confirm", args=("not-a-token",)), signed_in(400)
@@ -231,6 +240,8 @@ MATRIX: dict[str, Row] = {
     "set_language": Row("post", lambda w: reverse("set_language"), everyone(302)),
     "toggle_low_vision": Row("post", lambda w: reverse("toggle_low_vision"), everyone(302)),
     "favicon": Row("get", lambda w: reverse("favicon"), everyone(302)),
+    # For load balancers and monitoring: up or down per dependency, nothing more (core.health).
+    "health": Row("get", lambda w: reverse("health"), everyone(200)),
     "notifications:list": Row("get", lambda w: reverse("notifications:list"), signed_in(200)),
     "notifications:open": Row(
         "get",
@@ -573,6 +584,20 @@ MATRIX: dict[str, Row] = {
         lambda w: reverse("audit_trail_export", args=("csv",)),
         signed_in(LOGIN, instructor_a=302, admin=200),
     ),
+    # «Персональные данные»: administrators find a person, export and erase (privacy).
+    "privacy_index": Row(
+        "get", lambda w: reverse("privacy_index"), signed_in(LOGIN, instructor_a=302, admin=200)
+    ),
+    "privacy_person": Row(
+        "get",
+        lambda w: reverse("privacy_person", args=(w.users["trainee_b"].pk,)),
+        signed_in(LOGIN, instructor_a=302, admin=200),
+    ),
+    "privacy_export": Row(
+        "get",
+        lambda w: reverse("privacy_export", args=(w.users["trainee_b"].pk,)),
+        signed_in(LOGIN, instructor_a=302, admin=200),
+    ),
     # The confirmation of a change that lowers trainees' figures: for those who may publish (or
     # approve) the page; the others are sent back to the admin's home.
     "records_publish_confirm": Row(
@@ -664,6 +689,7 @@ CERTIFICATE_TEMPLATE_VIEWS = {
     "preview_on_edit": ADMINISTRATORS,
 }
 CERTIFICATE_TEMPLATE_CHOOSER_VIEWS = dict(CHOOSER_VIEWS, create=ADMINISTRATORS)
+CONSENT_TEXT_VIEWS = dict.fromkeys(SNIPPET_VIEWS, ADMINISTRATORS)
 # Views of one object take its primary key; the others take nothing.
 OBJECT_VIEWS = {
     "edit",
@@ -707,6 +733,14 @@ for _namespace, _views, _obj in [
         "wagtailsnippetchoosers_certificates_certificatetemplate",
         CERTIFICATE_TEMPLATE_CHOOSER_VIEWS,
         lambda w: w.certificate_template_a,
+    ),
+    # The versions of the consent text (privacy.wagtail_hooks): administrators only.
+    ("wagtailsnippets_accounts_consenttext", CONSENT_TEXT_VIEWS, lambda w: ConsentText.current()),
+    (
+        "wagtailsnippetchoosers_accounts_consenttext",
+        # The texts are public (every person reads them on the profile): choosing one is not.
+        dict(CHOOSER_VIEWS, create=ADMINISTRATORS),
+        lambda w: ConsentText.current(),
     ),
     ("wagtailusers_users", USER_VIEWS, lambda w: w.users["trainee_b"]),
     ("wagtailusers_groups", GROUP_VIEWS, lambda w: w.users["trainee_b"].groups.get()),

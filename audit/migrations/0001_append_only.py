@@ -2,7 +2,7 @@
 
 On PostgreSQL (every deployment) a trigger refuses to change or delete an entry: the one change
 let through is django-auditlog's own when an acting account is deleted (its `actor` set to NULL,
-the entry keeping the e-mail it was written with). The role the site runs as should moreover
+the entry keeping the account's number). The role the site runs as should moreover
 not own the table (README, «Audit trail»: `REVOKE UPDATE, DELETE, TRUNCATE`), so that it cannot
 drop the trigger either. SQLite runs only the demo and the quick local tests: no trigger there.
 """

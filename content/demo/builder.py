@@ -19,7 +19,8 @@ from wagtail.documents import get_document_model
 from wagtail.models import Page
 from wagtail.rich_text import RichText
 
-from accounts.models import Region
+from accounts.models import ConsentText, Region
+from accounts.services import consent_give
 from assessments.answers import field_name
 from assessments.casework import CriterionMark, grade_save, submission_save
 from assessments.layout import token_of
@@ -115,6 +116,7 @@ def _build_people(report: DemoReport) -> dict:
     regions = {region.code: region for region in Region.objects.all()}
     groups = {group.name: group for group in Group.objects.all()}
     password = make_password(people.DEMO_PASSWORD)  # hashed once for every demo account
+    text = ConsentText.current()
     users = {}
 
     def ensure(username, last, first, patronymic, code, role, superuser=False):
@@ -143,7 +145,10 @@ def _build_people(report: DemoReport) -> dict:
         report.logins.append((role, username, people.DEMO_PASSWORD))
     for code, _name, *_dates, _capacity, _instructors, prefix, trainees in people.COHORTS:
         for number, (last, first, patronymic) in enumerate(trainees, start=1):
-            ensure(f"{prefix}{number:02d}", last, first, patronymic, code, "Trainee")
+            trainee = ensure(f"{prefix}{number:02d}", last, first, patronymic, code, "Trainee")
+            # Every demo trainee but the last of each cohort has agreed to the text in force.
+            if number < len(trainees) and text is not None and not trainee.data_consent:
+                consent_give(user=trainee, text=text)
     report.logins.insert(0, ("Trainee", "trainee01", people.DEMO_PASSWORD))
     return users
 

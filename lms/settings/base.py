@@ -42,6 +42,7 @@ LOCAL_APPS = [
     "reminders",
     "dashboards",
     "audit",
+    "privacy",
 ]
 INSTALLED_APPS = [
     *LOCAL_APPS,
@@ -76,6 +77,8 @@ MIDDLEWARE = [
     "core.freshness.FreshnessMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "content.middleware.SiteLanguageMiddleware",
+    # A view that loses the database answers with a 503 page drawn without it (core.outages).
+    "core.outages.DatabaseUnavailableMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -268,6 +271,12 @@ if S3_BUCKET:
     }
 # Uploads larger than this stay on disk while being processed rather than in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Django's handlers, but a file the temporary folder has no room for is told to the person beside
+# the form rather than failing the request (core.uploads).
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "core.uploads.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Sign-in throttling (django-axes). Failures are counted per login AND address together, so that
@@ -296,6 +305,11 @@ PASSWORD_RESET_LIMIT_WINDOW = timedelta(hours=1)
 # (see certificates/throttle.py): plenty for a person checking papers, too few to guess codes.
 CERTIFICATE_VERIFY_LIMIT = 30
 CERTIFICATE_VERIFY_WINDOW = timedelta(minutes=10)
+
+# How long copies of personal data are kept before the daily job removes them (privacy.retention):
+# the rows of an uploaded trainee spreadsheet, and the sign-in lockout records.
+IMPORT_RETENTION_DAYS = int(os.environ.get("IMPORT_RETENTION_DAYS", "30"))
+SIGNIN_RECORD_RETENTION_DAYS = int(os.environ.get("SIGNIN_RECORD_RETENTION_DAYS", "90"))
 
 # Content-Security-Policy (django-csp 4). The site runs no inline script or style and loads
 # nothing from elsewhere; data: images are Bootstrap's inline SVG icons in its CSS.
@@ -338,6 +352,10 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Background work (bulk certificates, imports, report rebuilds) goes through the Tasks API,
 # queued in the database so that workers on any machine can take it.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# `/health/` (core.health): how long each dependency's check may take, in seconds, and how long
+# a task may wait in the queue, in seconds, before the queue is reported down (no worker takes it).
+HEALTH_CHECK_TIMEOUT = float(os.environ.get("HEALTH_CHECK_TIMEOUT", "3"))
+HEALTH_QUEUE_MAX_AGE = int(os.environ.get("HEALTH_QUEUE_MAX_AGE", "600"))
 # How many drain tasks a certificate batch queues: up to this many workers share one batch.
 CERTIFICATE_WORKERS_HINT = int(os.environ.get("CERTIFICATE_WORKERS_HINT", "4"))
 

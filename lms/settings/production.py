@@ -37,6 +37,9 @@ STORAGES = {
 PAGE_CACHE_SECONDS = PAGE_CACHE_SECONDS if REDIS_URL else 0
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+# Load balancers probe each web machine over plain HTTP: `/health/` answers them, not a redirect
+# that every probe would count as healthy.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
