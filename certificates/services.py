@@ -215,9 +215,10 @@ def issue_certificate(
 def ensure_pdf(*, certificate: Certificate) -> Certificate:
     """Render and store the certificate's PDF if it has none yet; the stored bytes never change.
 
-    The row is locked while rendering, so two callers do not both store one.
+    The row is locked while rendering, so two callers do not both store one. An annulled
+    certificate (its holder's data erased) is never made again.
     """
-    if certificate.pdf:
+    if certificate.pdf or certificate.annulled_at is not None:
         return certificate
     with transaction.atomic():
         locked = Certificate.objects.select_for_update().get(pk=certificate.pk)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 
@@ -33,6 +34,9 @@ def download(request, pk: int):
     Anyone else: 404, so that certificates of others are not even confirmed to exist.
     """
     certificate = get_object_or_404(certificates_downloadable_by(request.user), pk=pk)
+    if certificate.annulled_at is not None:
+        # Its holder's data is erased: there is no document to make again, for anyone.
+        raise Http404
     if (
         certificate.trainee_id == request.user.pk
         and not holder_may_download(certificate)

@@ -227,6 +227,20 @@ def test_an_erased_persons_certificate_verifies_as_annulled_without_a_name(clien
     assert Certificate.objects.get().revocation_public_reason == ANNULLED_REASON
 
 
+def test_an_annulled_certificate_is_not_made_again_for_anyone(client, world):
+    enrolment = world.enrolments[0]
+    certificate = factories.certificate(enrolment)
+    url = reverse("certificates:download", args=(certificate.pk,))
+    client.force_login(world.instructor)
+    assert client.get(url).status_code == 200  # made and served while in force
+
+    erase(person=enrolment.trainee, by=admin(), requested_on=dt.date(2026, 12, 1))
+
+    assert client.get(url).status_code == 404
+    certificate.refresh_from_db()
+    assert certificate.pdf.name == ""
+
+
 def test_an_erased_person_cannot_sign_in(client, world):
     person = world.trainee
     person.set_password("Пароль-1234")
