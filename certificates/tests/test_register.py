@@ -192,18 +192,20 @@ def test_the_status_filter_agrees_with_status_on(client, world, status, expected
 
 
 @pytest.mark.parametrize(
-    ("revoked", "superseded", "expired", "status"),
+    ("annulled", "revoked", "superseded", "expired", "status"),
     [
-        (True, True, True, "revoked"),
-        (True, True, False, "revoked"),
-        (True, False, True, "revoked"),
-        (False, True, True, "superseded"),
+        (True, True, True, True, "annulled"),
+        (True, False, False, False, "annulled"),
+        (False, True, True, True, "revoked"),
+        (False, True, True, False, "revoked"),
+        (False, True, False, True, "revoked"),
+        (False, False, True, True, "superseded"),
     ],
 )
 def test_a_certificate_in_several_states_has_the_first_in_order_everywhere(
-    world, revoked, superseded, expired, status
+    world, annulled, revoked, superseded, expired, status
 ):
-    """Revoked, then superseded, then expired: the services never make a revoked certificate
+    """Annulled, revoked, then superseded, then expired: the services never make a revoked certificate
     that was also replaced, but rows edited by hand (or older data) may be, and the page, the
     register's filter and verification must still agree on one status."""
     today = timezone.localdate()
@@ -216,6 +218,7 @@ def test_a_certificate_in_several_states_has_the_first_in_order_everywhere(
             replaces=certificate,
         )
     Certificate.objects.filter(pk=certificate.pk).update(
+        annulled_at=timezone.now() if annulled else None,
         revoked_at=timezone.now() if revoked else None,
         expires_on=today - dt.timedelta(days=1) if expired else None,
     )

@@ -336,6 +336,7 @@ def test_statuses_follow_the_model_order(holder):
     assert {choice for choice, _label in Certificate.Status.choices} == {
         "valid",
         "revoked",
+        "annulled",
         "superseded",
         "expired",
     }
