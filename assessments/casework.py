@@ -9,6 +9,7 @@ import datetime as dt
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.display import inner_quotes
 from accounts.roles import Role
 from core import freshness
+from core.uploads import discard_stored, store_upload
 from courses.curriculum import percent_of
 from courses.models import ActivityCompletion, CaseStudyPage, Cohort, Enrolment
 from courses.selectors import enrolment_for, is_administrator, teaches_cohort
@@ -89,7 +91,6 @@ def can_change(submission: CaseSubmission | None, enrolment: Enrolment, now: dt.
     return submission is None or submission.status != CaseSubmission.Status.GRADED
 
 
-@transaction.atomic
 def submission_save(
     *,
     user,
@@ -100,8 +101,45 @@ def submission_save(
     submit: bool,
     now: dt.datetime | None = None,
 ) -> CaseSubmission:
-    """Save the trainee's work (and submit it when asked). All or nothing: a bad file or answer
-    leaves the work as it was."""
+    """Save the trainee's work (and submit it when asked). All or nothing: a bad file or answer,
+    a storage that cannot take a file (`UploadNotStored`) or a database lost on the way leaves
+    the work as it was — its rows in one transaction, and the files stored for rows that were
+    never written removed again. Files removed from the work are deleted once that commits."""
+    stored: list[str] = []
+    committing = False
+    try:
+        with transaction.atomic():
+            submission = _submission_save(
+                user=user,
+                case=case,
+                answers=answers,
+                files=files,
+                remove_files=remove_files,
+                submit=submit,
+                now=now,
+                stored=stored,
+            )
+            committing = True
+        return submission
+    except BaseException:
+        # Rolled back for sure: its files go too. A failed commit's outcome is not known (the
+        # rows may have been written): a file then outlives its row rather than the reverse.
+        if not committing:
+            discard_stored(SubmissionFile.file.field.storage, stored)
+        raise
+
+
+def _submission_save(
+    *,
+    user,
+    case: CaseStudyPage,
+    answers: dict[str, str],
+    files: list,
+    remove_files: list[int],
+    submit: bool,
+    now: dt.datetime | None,
+    stored: list[str],
+) -> CaseSubmission:
     now = now or timezone.now()
     enrolment = enrolment_for(user, case.program)
     if enrolment is None:
@@ -189,17 +227,19 @@ def submission_save(
         submission.times_submitted += 1
     submission.save()
     for item in SubmissionFile.objects.filter(submission=submission, pk__in=removed):
-        item.file.delete(save=False)
+        # Only once the removal is committed: a save that fails keeps the file with its row.
+        transaction.on_commit(partial(item.file.storage.delete, item.file.name))
         item.delete()
     for upload, kind in sniffed:
         content_type, _extension = ALLOWED_TYPES[kind]
-        SubmissionFile.objects.create(
+        item = SubmissionFile(
             submission=submission,
-            file=upload,
             original_name=upload.name[:255],
             content_type=content_type,
             size=upload.size,
         )
+        stored.append(store_upload(item.file, upload))  # UploadNotStored: nothing is kept
+        item.save()
     if submit:
         activity_complete(
             enrolment=enrolment,

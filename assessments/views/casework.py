@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from core import freshness
 from core.http import attachment_headers
+from core.uploads import UploadNotStored, not_stored
 from courses.models import CaseStudyPage
 from courses.selectors import cohorts_visible_to, follows_cohorts, teaches_cohort
 
@@ -50,12 +51,22 @@ def record_ids(values: list[str]) -> list[int] | None:
     return [int(value) for value in values]
 
 
-def _refused(request, case: CaseStudyPage, message: str):
-    """The case page again, with why the request was refused, as a 400: nothing was saved."""
+def _refused(request, case: CaseStudyPage, message: str, status: int = 400):
+    """The case page again, with why the request was refused (a 400, unless `status` says
+    otherwise): nothing was saved."""
     messages.error(request, message)
     response = case.serve(request)
-    response.status_code = 400
+    response.status_code = status
     return response
+
+
+def _keep_draft(request, case: CaseStudyPage, answers: dict[str, str]) -> None:
+    """Nothing the trainee typed is lost: their text comes back in the form (the answers to
+    this case's tasks, as long as the form lets anyone type them)."""
+    tasks = {str(task.pk) for task in case.tasks.all()}
+    request.session[f"casework-draft-{case.pk}"] = {
+        key: value[:MAX_ANSWER_CHARS] for key, value in answers.items() if key in tasks
+    }
 
 
 @login_required
@@ -91,6 +102,8 @@ def _casework_save(request, case: CaseStudyPage):
     }
     submit = "submit" in request.POST
     try:
+        if skipped := not_stored(request):  # a file the server had no room for as it arrived
+            raise skipped
         submission_save(
             user=request.user,
             case=case,
@@ -99,15 +112,14 @@ def _casework_save(request, case: CaseStudyPage):
             remove_files=remove,
             submit=submit,
         )
+    except UploadNotStored as error:
+        # The form again at once, with why (507 or 503): sending it later may well work.
+        _keep_draft(request, case, answers)
+        return _refused(request, case, error.message, status=error.status)
     except CaseWorkError as error:
         for message in error.messages:
             messages.error(request, message)
-        # Nothing the trainee typed is lost: their text comes back in the form (the answers to
-        # this case's tasks, as long as the form lets anyone type them).
-        tasks = {str(task.pk) for task in case.tasks.all()}
-        request.session[f"casework-draft-{case.pk}"] = {
-            key: value[:MAX_ANSWER_CHARS] for key, value in answers.items() if key in tasks
-        }
+        _keep_draft(request, case, answers)
     else:
         request.session.pop(f"casework-draft-{case.pk}", None)
         messages.success(

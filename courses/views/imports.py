@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.http import CSV, XLSX, file_response
+from core.uploads import not_stored
 
 from ..forms import ImportForm
 from ..imports import (
@@ -33,6 +34,20 @@ def import_upload(request, pk: int):
     cohort = _managed_cohort(request.user, pk)
     # Bound on every POST, even an empty one, so that a missing file gets its message.
     form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
+    if form.is_bound and (skipped := not_stored(request)):
+        # The file arrived while the server had no room to keep it (core.uploads): the form
+        # again, saying so (507 or 503), rather than «no file chosen». Nothing was saved.
+        return render(
+            request,
+            "courses/import_form.html",
+            {
+                "form": ImportForm(),
+                "cohort": cohort,
+                "header_rows": HEADER_SEARCH_ROWS,
+                "upload_error": skipped.message,
+            },
+            status=skipped.status,
+        )
     if form.is_bound and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
