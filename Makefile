@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test install install-dev messages lint format clean bench bench-authoring bench-certificates bench-dashboards
+.PHONY: run test install install-dev messages lint format clean bench bench-authoring bench-certificates bench-dashboards soak
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,19 @@ bench-authoring: $(STAMP) messages
 # databases and reuses them next time; see bench/dashboards.py for the other options).
 bench-dashboards: $(STAMP) messages
 	$(PY) bench/dashboards.py $(BENCH_ARGS)
+
+# 100 trainees answering and submitting quizzes and case work for 60 s, officials on their
+# dashboards, under gunicorn (production settings) on a PostgreSQL database of its own; no error,
+# and every answer and submission accepted is then in the database (see bench/soak.py;
+# SOAK_ARGS="--trainees 10 --seconds 8" for a short one, "--keep" keeps the database). Then the
+# fault tests: a worker killed mid-issuance, the database lost mid-submission, a full disk, the
+# health check. CI runs it after `make test`.
+FAULT_TESTS := certificates/tests/test_worker.py core/tests/test_health.py \
+	core/tests/test_outages.py assessments/tests/test_casework_faults.py \
+	courses/tests/test_import_faults.py tests/test_browser_faults.py
+soak: $(DEV_STAMP) messages
+	$(PY) bench/soak.py $(SOAK_ARGS)
+	$(VENV)/bin/pytest -q -p no:cacheprovider $(FAULT_TESTS)
 
 # The README's pictures of the dashboards (docs/dashboard-*.png): the demo and a synthetic country
 # in a PostgreSQL database of their own (DATABASE_URL's server, dropped at the end), photographed
