@@ -45,7 +45,8 @@ def kinds() -> list[ContentType]:
     return [ContentType.objects.get_by_natural_key(app, model) for app, model in KINDS]
 
 
-def _people(text: str) -> QuerySet:
+def people_matching(text: str) -> QuerySet:
+    """Accounts whose login, e-mail or name holds every word of `text`."""
     from accounts.models import User
 
     words = text.split()
@@ -87,10 +88,11 @@ def trail(query: TrailQuery) -> QuerySet:
     entries = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp", "-pk")
     if query.actor:
         entries = entries.filter(
-            Q(actor__in=_people(query.actor)) | Q(actor_email__icontains=query.actor)
+            Q(actor__in=people_matching(query.actor)) | Q(actor_email__icontains=query.actor)
         )
     if query.trainee:
-        entries = entries.filter(concerning(_people(query.trainee).values_list("pk", flat=True)))
+        trainees = people_matching(query.trainee).values_list("pk", flat=True)
+        entries = entries.filter(concerning(trainees))
     if query.kind is not None:
         entries = entries.filter(content_type=query.kind)
     if query.action is not None:

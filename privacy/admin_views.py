@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from auditlog.signals import accessed
 from django.contrib import messages
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from wagtail.admin.auth import permission_denied, permission_required
 
 from accounts.models import User
+from audit.selectors import people_matching
 
 from .erasure import ErasureRefused, erase, erasure_refusal
 from .forms import ErasureForm, PersonSearchForm
@@ -26,26 +26,14 @@ ERASE = "privacy.erase_personal_data"
 FOUND_AT_MOST = 50
 
 
-def people_matching(text: str):
-    people = User.objects.select_related("region").order_by("last_name", "first_name", "pk")
-    for word in text.split():
-        people = people.filter(
-            Q(username__icontains=word)
-            | Q(email__icontains=word)
-            | Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(patronymic__icontains=word)
-        )
-    return people
-
-
 @require_safe
 @permission_required(EXPORT)
 def index(request):
     form = PersonSearchForm(request.GET or None)
     found = None
     if form.is_bound and form.is_valid():
-        found = list(people_matching(form.cleaned_data["q"])[: FOUND_AT_MOST + 1])
+        people = people_matching(form.cleaned_data["q"]).select_related("region")
+        found = list(people.order_by("last_name", "first_name", "pk")[: FOUND_AT_MOST + 1])
     return TemplateResponse(
         request,
         "privacy/admin/index.html",
