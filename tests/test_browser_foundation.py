@@ -79,3 +79,36 @@ def test_the_accessibility_checker_really_reports_violations():
         browser.close()
 
     assert any(line.startswith("image-alt") for line in violations)
+
+
+def test_a_trainee_reads_what_is_held_about_them_and_downloads_it(browser_page):
+    """The profile shows the consent given and the text agreed to; «Мои данные» lists what is
+    held and downloads it as one archive; both pages pass the accessibility check."""
+    import io
+    import json
+    import zipfile
+    from pathlib import Path
+
+    from playwright.sync_api import expect
+
+    page, base = browser_page
+    sign_in(page, base, "trainee02")
+    page.goto(base + "/accounts/profile/")
+    expect(page.locator(".consent-state")).to_contain_text("версии 1.0")
+    page.locator(".consent-text summary").click()
+    expect(page.locator(".consent-body")).to_contain_text("ФИС ФРДО")
+    profile_violations = serious_violations(page)
+
+    page.get_by_role("link", name="Все данные, которые школа хранит о вас").click()
+    expect(page.locator("h1")).to_have_text("Мои данные")
+    expect(page.locator(".my-data-account")).to_contain_text("trainee02")
+    expect(page.locator(".my-data-certificates")).to_contain_text("Действительно")
+    my_data_violations = serious_violations(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Скачать архив (ZIP)").click()
+    archive = zipfile.ZipFile(io.BytesIO(Path(download.value.path()).read_bytes()))
+    data = json.loads(archive.read("data.json"))
+
+    assert data["account"]["login"] == "trainee02"
+    assert any(name.startswith("files/certificates/") for name in archive.namelist())
+    assert profile_violations == [] and my_data_violations == []

@@ -111,6 +111,7 @@ def _pages_by_role() -> dict[str, list[str]]:
         "trainee02": [
             reverse("courses:learning"),
             reverse("records:mine"),
+            reverse("privacy:my_data"),
             reverse("certificates:verify", args=(display_code(holder.code),)),
             reverse("certificates:verify", args=(display_code(revoked.code),)),
         ],
