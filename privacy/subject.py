@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import zipfile
 from pathlib import PurePosixPath
 
@@ -281,7 +282,9 @@ def held_about(person: User) -> dict:
 
 
 def _file_path(file) -> str:
-    return str(PurePosixPath("files", "case-work", str(file.pk), file.original_name))
+    # The name was typed by whoever uploaded it: no folder of it may reach the archive's paths.
+    name = re.sub(r"[\\/\x00]+", "_", file.original_name).lstrip(".") or "file"
+    return str(PurePosixPath("files", "case-work", str(file.pk), name))
 
 
 def _certificate_path(certificate: Certificate) -> str:
