@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from auditlog.models import LogEntry
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -152,6 +154,35 @@ def test_the_address_is_read_past_the_trusted_proxies_only(
 
     [entry] = entries(action=ACCESS)
     assert entry.remote_addr == expected
+
+
+def test_an_anonymous_visitors_change_is_recorded_from_their_address_by_nobody(world):
+    enrolment = world.enrolments[0]
+
+    with acting(AnonymousUser(), "198.51.100.4"):
+        enrolment_withdraw(enrolment=enrolment, on=timezone.localdate(), reason="Переезд", by=None)
+
+    [entry] = entries(content_type__model="enrolment", action=UPDATE)
+    assert (entry.actor, entry.actor_email, entry.remote_addr) == (None, None, "198.51.100.4")
+
+
+def test_an_entry_naming_its_own_actor_and_address_keeps_them(world):
+    enrolment = world.enrolments[0]
+    kind = ContentType.objects.get_for_model(enrolment)
+
+    with acting(world.instructor, "198.51.100.4"):
+        entry = LogEntry.objects.create(
+            content_type=kind,
+            object_pk=str(enrolment.pk),
+            object_id=enrolment.pk,
+            action=ACCESS,
+            actor=world.official,
+            remote_addr="192.0.2.7",
+        )
+
+    entry.refresh_from_db()
+    assert (entry.actor, entry.remote_addr) == (world.official, "192.0.2.7")
+    assert entry.actor_email == f"#{world.official.pk}"
 
 
 # Browsing and exporting ---------------------------------------------------------------------

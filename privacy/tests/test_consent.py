@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Consent, ConsentText
-from accounts.services import consent_give
+from accounts.services import consent_give, consent_withdraw
 from accounts.tests.test_profile import profile_data
 
 pytestmark = pytest.mark.django_db
@@ -117,3 +117,39 @@ def test_the_database_keeps_one_consent_in_force_per_person(trainee):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Consent.objects.create(user=trainee, text=text, given_at=timezone.now())
+
+
+def test_giving_again_to_the_version_in_force_keeps_the_first_consent(trainee):
+    first = consent_give(user=trainee, text=ConsentText.current())
+
+    again = consent_give(user=trainee, text=ConsentText.current())
+
+    assert again.pk == first.pk
+    [kept] = Consent.objects.filter(user=trainee)
+    assert kept.given_at == first.given_at and kept.withdrawn_at is None
+    trainee.refresh_from_db()
+    assert trainee.data_consent_at == first.given_at
+
+
+def test_withdrawing_takes_the_snils_and_the_date_of_birth_with_it(trainee):
+    consent_give(user=trainee, text=ConsentText.current())
+    trainee.snils, trainee.birth_date = "11223344595", dt.date(1990, 5, 17)
+    trainee.save()
+
+    consent_withdraw(user=trainee)
+
+    assert (trainee.snils, trainee.birth_date) == ("", None)
+    trainee.refresh_from_db()
+    assert (trainee.snils, trainee.birth_date) == ("", None)
+    assert not trainee.data_consent
+
+
+@pytest.mark.parametrize("field", ["version", "purpose", "body"])
+def test_no_part_of_an_agreed_version_can_be_edited(trainee, field):
+    text = ConsentText.current()
+    consent_give(user=trainee, text=text)
+
+    setattr(text, field, getattr(text, field) + "9")
+
+    with pytest.raises(ValidationError):
+        text.clean()

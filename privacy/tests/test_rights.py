@@ -9,6 +9,8 @@ import zipfile
 
 import pytest
 from auditlog.models import LogEntry
+from django.contrib.auth.models import Permission
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpRequest
 from django.urls import reverse
@@ -17,20 +19,25 @@ from django.utils import timezone
 from accounts.models import ConsentText, User
 from accounts.services import consent_give
 from assessments.casework import submission_save
-from assessments.models import CaseSubmission, SubmissionFile
+from assessments.models import CaseGrade, CaseSubmission, QuizPage, ReviewPolicy, SubmissionFile
 from certificates.models import Certificate
+from certificates.services import ensure_pdf
 from courses.imports import import_preview
+from courses.models import EnrolmentEvent
 from dashboards.models import TraineeFigures
 from dashboards.services import rebuild_figures
-from dashboards.tests.actions import complete, grade_case, submit_case
+from dashboards.tests.actions import complete, grade_case, submit_case, take_quiz
 from notifications.services import notify
 from privacy.erasure import ANNULLED_REASON, ErasureRefused, erase
 from privacy.models import Erasure
+from schedule.models import CalendarToken, Session, SessionFeedback
+from schedule.services import calendar_token
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
+HOUR = dt.timedelta(hours=1)
 
 
 def with_file(world, enrolment):
@@ -314,3 +321,156 @@ def test_the_gradebook_still_lists_an_erased_trainee_without_a_name(client, worl
 
     assert f"(№ {enrolment.trainee_id})" in page and "Иванов0" not in page
     assert "Иванов1" in page
+
+
+def test_erasure_leaves_nothing_they_wrote_or_that_was_written_about_them(
+    world, django_capture_on_commit_callbacks
+):
+    enrolment = world.enrolments[0]
+    person = enrolment.trainee
+    person.snils, person.birth_date = "11223344595", dt.date(1990, 5, 17)
+    person.save()
+    consent_give(user=person, text=ConsentText.current())
+    attempt = take_quiz(world, enrolment)
+    submission = with_file(world, enrolment)
+    [upload] = submission.files.all()
+    grade_case(world, submission)
+    CaseGrade.objects.filter(submission=submission).update(comment="Иванов0 забыл про бюджет")
+    start = timezone.now() - dt.timedelta(days=1)
+    session = Session.objects.create(
+        cohort=world.cohort, topic="Бюджет семьи", starts_at=start, ends_at=start + HOUR
+    )
+    SessionFeedback.objects.create(
+        session=session, enrolment=enrolment, rating=4, comment="Я, Иванов0, всё понял"
+    )
+    certificate = factories.certificate(enrolment)
+    certificate.pdf.save(f"{certificate.serial}.pdf", ContentFile(PDF))
+    token = calendar_token(person).token
+    factories.withdraw(enrolment, reason="Иванов0 переехал в Москву")
+    storage = Certificate._meta.get_field("pdf").storage
+    assert storage.exists(certificate.pdf.name) and upload.file.storage.exists(upload.file.name)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        erasure = erase(person=person, by=admin(), requested_on=dt.date(2026, 12, 1))
+
+    attempt.refresh_from_db()
+    assert attempt.answers == {} and attempt.score is not None, "the mark still counts"
+    assert not SubmissionFile.objects.filter(pk=upload.pk).exists()
+    assert not upload.file.storage.exists(upload.file.name)
+    assert not storage.exists(certificate.pdf.name)
+    assert CaseGrade.objects.get(submission=submission).comment == ""
+    assert SessionFeedback.objects.get(enrolment=enrolment).comment == ""
+    assert SessionFeedback.objects.get(enrolment=enrolment).rating == 4
+    enrolment.refresh_from_db()
+    assert enrolment.withdrawal_reason == ""
+    assert not EnrolmentEvent.objects.filter(enrolment=enrolment).exclude(reason="").exists()
+    assert not CalendarToken.objects.filter(token=token).exists()
+    person.refresh_from_db()
+    assert (person.snils, person.birth_date) == ("", None)
+    assert not person.consents.filter(withdrawn_at__isnull=True).exists()
+    assert person.consents.count() == 1, "the history of consents is kept"
+    assert erasure.removed["quiz_answers"] == erasure.removed["grading_comments"] == 1
+    assert erasure.removed["withdrawal_reasons"] == 2  # the enrolment's and its event's
+
+
+def test_a_trainee_with_access_to_the_admin_is_not_erased(world):
+    person = world.trainee
+    person.is_staff = True
+    person.save()
+
+    with pytest.raises(ErasureRefused):
+        erase(person=person, by=admin(), requested_on=dt.date(2026, 12, 1))
+
+    person.refresh_from_db()
+    assert person.erased_at is None and person.last_name == "Иванов0"
+
+
+def test_an_earlier_revocation_keeps_its_date_and_author_when_annulled(world):
+    enrolment = world.enrolments[0]
+    revoked_at = timezone.now() - dt.timedelta(days=10)
+    certificate = factories.certificate(
+        enrolment, revoked_at=revoked_at, revoked_by=world.instructor
+    )
+
+    erase(person=enrolment.trainee, by=admin(), requested_on=dt.date(2026, 12, 1))
+
+    certificate.refresh_from_db()
+    assert certificate.annulled_at is not None
+    assert (certificate.revoked_at, certificate.revoked_by) == (revoked_at, world.instructor)
+
+
+def test_import_rows_naming_them_go_whatever_the_case_of_the_address(world):
+    person = world.trainee
+    person.email = "Ivanov@Example.org"
+    person.save()
+    data = (
+        "Фамилия;Имя;Электронная почта;Телефон\n"
+        "Иванов0;Иван;Ivanov@Example.ORG;+79001112233\n"
+        "Петрова;Анна;petrova@example.org;+79001112244\n"
+    ).encode()
+    preview = import_preview(
+        cohort=world.cohort, uploaded_by=world.official, file_name="list.csv", data=data
+    )
+
+    erasure = erase(person=person, by=admin(), requested_on=dt.date(2026, 12, 1))
+
+    preview.refresh_from_db()
+    assert [row.get("email") for row in preview.rows] == ["petrova@example.org"]
+    assert erasure.removed["import_rows"] == 1
+
+
+def test_quiz_marks_reach_the_archive_only_when_their_review_is_open(client, world):
+    enrolment = world.enrolments[0]
+    QuizPage.objects.filter(pk=world.quiz.pk).update(review_policy=ReviewPolicy.NEVER)
+    take_quiz(world, enrolment)
+    client.force_login(enrolment.trainee)
+
+    held_back, _ = archive_of(client.get(reverse("privacy:my_data_archive")))
+    QuizPage.objects.filter(pk=world.quiz.pk).update(review_policy=ReviewPolicy.AFTER_ATTEMPT)
+    open_, _ = archive_of(client.get(reverse("privacy:my_data_archive")))
+
+    [hidden] = held_back["quiz_attempts"]
+    assert "score" not in hidden and "percent" not in hidden and "questions" not in hidden
+    [shown] = open_["quiz_attempts"]
+    assert shown["percent"] == "100.0"
+    assert len(shown["questions"]) == 1
+
+
+def test_the_archive_holds_their_messages_and_nobody_elses(client, world):
+    person = world.trainee
+    notify(recipient=person, subject="Напоминание для вас", body="Завтра занятие")
+    notify(recipient=world.enrolments[1].trainee, subject="Чужое письмо", body="Секрет")
+    client.force_login(person)
+
+    data, _ = archive_of(client.get(reverse("privacy:my_data_archive")))
+
+    assert [item["subject"] for item in data["notifications"]] == ["Напоминание для вас"]
+
+
+def test_who_may_only_export_cannot_erase(client, world):
+    clerk = factories.user(None, is_staff=True)
+    clerk.user_permissions.add(
+        Permission.objects.get(codename="access_admin"),
+        Permission.objects.get(codename="export_personal_data"),
+    )
+    person = world.trainee
+    client.force_login(clerk)
+
+    page = client.get(reverse("privacy_person", args=(person.pk,)))
+    response = erase_through_admin(client, person)
+
+    assert page.status_code == 200
+    assert response.status_code in (302, 403)
+    person.refresh_from_db()
+    assert person.erased_at is None and person.last_name == "Иванов0"
+
+
+def test_an_annulled_certificate_gets_no_new_pdf_from_any_caller(world):
+    enrolment = world.enrolments[0]
+    certificate = factories.certificate(enrolment)
+    erase(person=enrolment.trainee, by=admin(), requested_on=dt.date(2026, 12, 1))
+    certificate.refresh_from_db()
+
+    ensure_pdf(certificate=certificate)
+
+    assert Certificate.objects.get(pk=certificate.pk).pdf.name == ""
