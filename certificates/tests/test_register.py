@@ -205,9 +205,9 @@ def test_the_status_filter_agrees_with_status_on(client, world, status, expected
 def test_a_certificate_in_several_states_has_the_first_in_order_everywhere(
     world, annulled, revoked, superseded, expired, status
 ):
-    """Annulled, revoked, then superseded, then expired: the services never make a revoked certificate
-    that was also replaced, but rows edited by hand (or older data) may be, and the page, the
-    register's filter and verification must still agree on one status."""
+    """Annulled, revoked, then superseded, then expired: the services never make a revoked
+    certificate that was also replaced, but rows edited by hand (or older data) may be, and the
+    page, the register's filter and verification must still agree on one status."""
     today = timezone.localdate()
     certificate = issue(world.cohort_a, last_name="Многостатусная")
     if superseded:
