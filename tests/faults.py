@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import socket
@@ -26,6 +27,8 @@ from pathlib import Path
 
 import pytest
 from django.db import connections
+
+from core.uploads import TemporaryFileUploadHandler
 
 
 @contextmanager
@@ -159,3 +162,26 @@ def read_only_directory(path: Path) -> Iterator[Path]:
         if immutable:
             subprocess.run(["chattr", "-i", str(path)], check=True)
         os.chmod(path, mode)
+
+
+class TemporaryFolderFills(TemporaryFileUploadHandler):
+    """The temporary folder fills up while an upload is written to it, as Django reads the
+    request: the first bytes reach the file, then the error (name it in FILE_UPLOAD_HANDLERS
+    as `tests.faults.TemporaryFolderFills`)."""
+
+    full_errno = errno.ENOSPC
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        temporary = self.file.file
+        write = temporary.write
+
+        def fill_up(data):
+            write(data[:8])
+            raise OSError(self.full_errno, os.strerror(self.full_errno))
+
+        temporary.write = fill_up
+
+
+class TemporaryFolderOverQuota(TemporaryFolderFills):
+    full_errno = errno.EDQUOT

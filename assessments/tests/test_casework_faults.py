@@ -18,7 +18,6 @@ from django.urls import reverse
 
 from assessments.casework import submission_save
 from assessments.models import CaseSubmission, SubmissionFile
-from core.uploads import TemporaryFileUploadHandler
 from courses.models import ActivityCompletion, CaseStudyPage
 from tests import factories
 from tests.concurrency import require_postgresql
@@ -161,22 +160,6 @@ def test_with_room_the_same_work_is_saved_with_its_files(client, world, monkeypa
     assert all(path.read_bytes() == PDF for path in stored)
 
 
-class TemporaryFolderFills(TemporaryFileUploadHandler):
-    """The temporary folder fills up while an upload is written to it, as Django reads the
-    request: the first bytes reach the file, then the error."""
-
-    def new_file(self, *args, **kwargs):
-        super().new_file(*args, **kwargs)
-        temporary = self.file.file
-        write = temporary.write
-
-        def fill_up(data):
-            write(data[:8])
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-        temporary.write = fill_up
-
-
 HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
 
 
@@ -187,7 +170,7 @@ def test_no_room_in_the_temporary_folder_is_a_507_with_the_form(
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # every upload through a temporary file
     settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "tmp")
     (tmp_path / "tmp").mkdir()
-    settings.FILE_UPLOAD_HANDLERS = [*HANDLERS, f"{__name__}.TemporaryFolderFills"]
+    settings.FILE_UPLOAD_HANDLERS = [*HANDLERS, "tests.faults.TemporaryFolderFills"]
 
     with caplog.at_level(logging.ERROR, logger="core.uploads"):
         response = send(client, world)

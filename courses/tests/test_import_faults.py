@@ -8,15 +8,12 @@ larger than FILE_UPLOAD_MAX_MEMORY_SIZE (set to 0 here, so that every upload goe
 
 from __future__ import annotations
 
-import errno
 import logging
-import os
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from core.uploads import TemporaryFileUploadHandler
 from courses.models import EnrolmentImport
 from tests import factories
 
@@ -28,28 +25,6 @@ CSV = (
 ).encode()
 NO_ROOM = "На сервере сейчас нет места, чтобы сохранить файл. Ничего не сохранено"
 REFUSED = "Сервер сейчас не может сохранить файл. Ничего не сохранено"
-
-
-class TemporaryFolderFills(TemporaryFileUploadHandler):
-    """The temporary folder fills up while the upload is written to it: the first bytes reach
-    the file, then the error."""
-
-    full_errno = errno.ENOSPC
-
-    def new_file(self, *args, **kwargs):
-        super().new_file(*args, **kwargs)
-        temporary = self.file.file
-        write = temporary.write
-
-        def fill_up(data):
-            write(data[:8])
-            raise OSError(self.full_errno, os.strerror(self.full_errno))
-
-        temporary.write = fill_up
-
-
-class TemporaryFolderOverQuota(TemporaryFolderFills):
-    full_errno = errno.EDQUOT
 
 
 @pytest.fixture
@@ -79,7 +54,7 @@ def test_no_room_for_the_spreadsheet_is_a_507_with_the_form_and_nothing_saved(
 ):
     settings.FILE_UPLOAD_HANDLERS = [
         "django.core.files.uploadhandler.MemoryFileUploadHandler",
-        f"{__name__}.{handler}",
+        f"tests.faults.{handler}",
     ]
 
     with caplog.at_level(logging.ERROR, logger="core.uploads"):
