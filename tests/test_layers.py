@@ -23,6 +23,7 @@ LAYERS = [
     {"dashboards"},
     {"audit"},
     {"privacy"},
+    {"replication"},
     {"content", "lms"},
 ]
 LEVEL = {app: level for level, apps in enumerate(LAYERS) for app in apps}

@@ -150,6 +150,17 @@ class ProgramPage(CurriculumPage):
         validators=[MaxValueValidator(100)],
         help_text=_("The share of sessions a trainee must attend (excused absences aside)."),
     )
+    # Whose programme it is: the region whose authors keep it (a copy adopted by another region
+    # is that region's). Empty for a programme shared by all. Never carried in a package.
+    region = models.ForeignKey(
+        "accounts.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="programmes",
+        verbose_name=_("region"),
+        help_text=_("The region whose authors keep the programme; empty for one shared by all."),
+    )
 
     content_panels = [
         *Page.content_panels,
@@ -166,6 +177,7 @@ class ProgramPage(CurriculumPage):
             heading=_("Grading policy"),
         ),
     ]
+    settings_panels = [*Page.settings_panels, FieldPanel("region")]
     search_fields = [
         *Page.search_fields,
         index.SearchField("summary"),

@@ -43,6 +43,7 @@ LOCAL_APPS = [
     "dashboards",
     "audit",
     "privacy",
+    "replication",
 ]
 INSTALLED_APPS = [
     *LOCAL_APPS,
@@ -354,6 +355,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # `/health/` (core.health): how long each dependency's check may take, in seconds, and how long
 # a task may wait in the queue, in seconds, before the queue is reported down (no worker takes it).
+# Programme packages (replication): the largest accepted, packed or unpacked, in bytes.
+REPLICATION_PACKAGE_MAX_BYTES = int(os.environ.get("REPLICATION_PACKAGE_MAX_BYTES", 200 * 2**20))
 HEALTH_CHECK_TIMEOUT = float(os.environ.get("HEALTH_CHECK_TIMEOUT", "3"))
 HEALTH_QUEUE_MAX_AGE = int(os.environ.get("HEALTH_QUEUE_MAX_AGE", "600"))
 # How many drain tasks a certificate batch queues: up to this many workers share one batch.

@@ -1,0 +1,393 @@
+"""What a copy's region sees of its origin: the pages it changed itself, the origin's changes it
+has not decided on yet, and the taking of one change at a time.
+
+A change is one page of the origin's latest version compared with the version the copy's page is
+based on (`PageOrigin.release`): *added* (a page the copy never had), *changed* (another digest),
+*removed* (gone from the origin while the copy still shows it). Applying a change writes a new
+draft revision of the copy's page and sends it to the page's approval workflow; nothing is
+published by the kit, and a change nobody chooses never reaches the copy.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.html import strip_tags
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from wagtail.admin.compare import diff_text
+from wagtail.models import Page, Revision
+
+from .importing import (
+    Writer,
+    child_pks,
+    create_banks,
+    create_file_objects,
+    create_page,
+    page_model,
+    remember_children,
+)
+from .models import Adoption, ChangeKind, Decision, PageOrigin, Release
+from .package import read as read_package
+from .portable import PAGE, Incoming, Refused, carried_fields, child_relations, fingerprint
+
+APPLY_ACTION = "replication.apply"
+
+
+@dataclass
+class Change:
+    kind: str
+    uid: str
+    title: str
+    release: Release
+    page_hash: str
+    page: Page | None = None  # the copy's page (changed, removed)
+    origin: PageOrigin | None = None
+    changed_here: bool = False
+
+    @property
+    def label(self) -> str:
+        return ChangeKind(self.kind).label
+
+
+def latest_versions(pages) -> dict[int, Page]:
+    """The latest draft of each page, as an object, in a few queries whatever their number."""
+    pages = list(pages)
+    specific = {
+        page.pk: page for page in Page.objects.filter(pk__in=[p.pk for p in pages]).specific()
+    }
+    revisions = Revision.objects.filter(pk__in=[page.latest_revision_id for page in pages])
+    versions = {}
+    for revision in revisions:
+        page = specific.get(int(revision.object_id))
+        if page is not None:
+            versions[page.pk] = page.with_content_json(revision.content)
+    for page in pages:
+        versions.setdefault(page.pk, specific.get(page.pk, page))
+    return versions
+
+
+def adapted(adoption: Adoption) -> dict[int, bool]:
+    """For each page of the copy that came from the origin: has the region changed it since it
+    was adopted (or since it last took the origin's change)?"""
+    origins = list(adoption.pages.select_related("page"))
+    versions = latest_versions(origin.page for origin in origins)
+    return {
+        origin.page_id: fingerprint(versions[origin.page_id]) != origin.fingerprint
+        for origin in origins
+    }
+
+
+def changes(adoption: Adoption, *, here: dict[int, bool] | None = None) -> list[Change]:
+    """The origin's changes this copy has not decided on, in the order of the origin's tree."""
+    latest = adoption.latest()
+    origins = {
+        str(origin.origin_uid): origin
+        for origin in adoption.pages.select_related("page", "release")
+    }
+    decided = {
+        (str(uid), page_hash)
+        for uid, page_hash in adoption.decisions.values_list("origin_uid", "page_hash")
+    }
+    adopted = set(adoption.adopted.page_hashes)
+    found = []
+    for entry in latest.content["pages"]:
+        uid, new_hash = entry["uid"], latest.page_hashes[entry["uid"]]
+        if (uid, new_hash) in decided:
+            continue
+        origin = origins.get(uid)
+        title = entry["data"].get("title", "")
+        if origin is None:
+            if uid not in adopted:  # a page the region removed from its copy stays removed
+                found.append(Change(ChangeKind.ADDED, uid, title, latest, new_hash))
+        elif origin.release.page_hashes.get(uid) != new_hash:
+            found.append(
+                Change(
+                    ChangeKind.CHANGED,
+                    uid,
+                    title,
+                    latest,
+                    new_hash,
+                    page=origin.page,
+                    origin=origin,
+                    changed_here=bool(here and here.get(origin.page_id)),
+                )
+            )
+    for uid, origin in origins.items():
+        if uid not in latest.page_hashes and origin.page.live and (uid, "") not in decided:
+            found.append(
+                Change(
+                    ChangeKind.REMOVED,
+                    uid,
+                    origin.page.title,
+                    latest,
+                    "",
+                    page=origin.page,
+                    origin=origin,
+                )
+            )
+    return found
+
+
+def change_of(adoption: Adoption, uid: str) -> Change:
+    for change in changes(adoption):
+        if change.uid == uid:
+            return change
+    raise Refused(
+        _(
+            "This change is no longer waiting: someone has decided on it, or the origin has "
+            "changed again."
+        )
+    )
+
+
+# Readable text of a page, for the diff.
+
+
+def _names(release: Release) -> dict[str, str]:
+    names = {entry["uid"]: entry["data"].get("title", "") for entry in release.content["pages"]}
+    for key in ("banks", "documents", "images"):
+        names |= {entry["uid"]: entry.get("title", "") for entry in release.content.get(key, [])}
+    return names
+
+
+def _text(field, value, names: dict[str, str]) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dict) and "$ref" in value:
+        return names.get(str(value.get("uid")), "…")
+    if isinstance(value, list | dict):
+        parts = []
+
+        def collect(item, key=None):
+            if isinstance(item, dict):
+                if "$ref" in item:
+                    parts.append(names.get(str(item.get("uid")), "…"))
+                    return
+                for name, inner in item.items():
+                    if name not in ("id", "type"):
+                        collect(inner, name)
+            elif isinstance(item, list):
+                for inner in item:
+                    collect(inner)
+            elif item not in (None, ""):
+                parts.append(html.unescape(strip_tags(str(item))))
+
+        collect(value)
+        return " · ".join(part for part in parts if part.strip())
+    choices = dict(field.flatchoices) if getattr(field, "choices", None) else {}
+    if value in choices:
+        return str(choices[value])
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return html.unescape(strip_tags(str(value)))
+
+
+def readable(entry: dict, names: dict[str, str]) -> list[tuple[str, str]]:
+    """A page of a package as (label, text) rows: its fields, then its child rows."""
+    model = apps.get_model(entry["type"])
+    data = entry["data"]
+    rows = [
+        (capfirst(str(field.verbose_name)), _text(field, data.get(field.name), names))
+        for field in carried_fields(model)
+    ]
+    for name, child_model in child_relations(model):
+        fields = [field for field in carried_fields(child_model) if field.name != "sort_order"]
+        for number, row in enumerate(data.get(name, []), start=1):
+            text = " — ".join(
+                part for field in fields if (part := _text(field, row.get(field.name), names))
+            )
+            rows.append((f"{capfirst(str(child_model._meta.verbose_name))} {number}", text))
+    return rows
+
+
+@dataclass
+class FieldDiff:
+    label: str
+    html: str
+
+
+def diff(before: dict | None, after: dict, names: dict[str, str]) -> list[FieldDiff]:
+    """What differs between two versions of a page, field by field, as Wagtail's compare view
+    shows it (escaped, additions and deletions marked)."""
+    old = dict(readable(before, names)) if before else {}
+    new = readable(after, names)
+    labels = [label for label, _text in new] + [label for label in old if label not in dict(new)]
+    new = dict(new)
+    return [
+        FieldDiff(label, diff_text(old.get(label, ""), new.get(label, "")).to_html())
+        for label in labels
+        if old.get(label, "") != new.get(label, "")
+    ]
+
+
+def change_diff(change: Change) -> list[FieldDiff]:
+    """The origin's change: its page as the copy's page is based on, against its latest."""
+    entry = change.release.page(change.uid)
+    if change.kind == ChangeKind.REMOVED or entry is None:
+        return []
+    names = _names(change.release)
+    before = change.origin.release.page(change.uid) if change.origin else None
+    if before is not None:
+        names = _names(change.origin.release) | names
+    return diff(before, entry, names)
+
+
+# Deciding.
+
+
+def _decide(change: Change, adoption: Adoption, action: str, *, user, page=None, revision=None):
+    try:
+        with transaction.atomic():
+            return Decision.objects.create(
+                adoption=adoption,
+                origin_uid=change.uid,
+                page_hash=change.page_hash,
+                release=change.release,
+                kind=change.kind,
+                action=action,
+                title=change.title[:255],
+                page=page,
+                revision=revision,
+                decided_by=user,
+            )
+    except IntegrityError:
+        raise Refused(_("Someone has just decided on this change.")) from None
+
+
+def decline(adoption: Adoption, uid: str, *, user) -> Decision:
+    change = change_of(adoption, uid)
+    return _decide(change, adoption, Decision.Action.DECLINED, user=user, page=change.page)
+
+
+def apply(adoption: Adoption, uid: str, *, user) -> Decision:
+    """Take one change of the origin into the copy as a draft sent for approval.
+
+    A removal is not applied here: the region unpublishes the page in Wagtail (where its own
+    checks run) or declines the change."""
+    adoption = Adoption.objects.select_for_update().get(pk=adoption.pk)
+    change = change_of(adoption, uid)
+    if change.kind == ChangeKind.REMOVED:
+        raise Refused(_("A page removed at the origin is unpublished in the copy's page editor."))
+    received = None
+    writer = Writer.for_adoption(adoption)
+    try:
+        with transaction.atomic():
+            entry = change.release.page(uid)
+            wanted = _references(entry)
+            if any((label, ref) not in writer.table for label, ref in wanted if label != PAGE):
+                received = read_package(change.release.package.open("rb").read())
+                create_file_objects(
+                    change.release.content, received.files, writer, {r for _l, r in wanted}
+                )
+                create_banks(
+                    change.release.content, writer, adoption.region, {r for _l, r in wanted}
+                )
+            if change.kind == ChangeKind.ADDED:
+                page, revision = _add(change, entry, adoption, writer, user=user)
+            else:
+                page, revision = _change(change, entry, adoption, writer, user=user)
+            writer.flush()
+            decision = _decide(
+                change, adoption, Decision.Action.SUBMITTED, user=user, page=page, revision=revision
+            )
+            _send_for_approval(page, user)
+            return decision
+    except BaseException:
+        writer.discard_files()
+        raise
+
+
+def _references(value) -> set[tuple[str, str]]:
+    found = set()
+    if isinstance(value, dict):
+        if "$ref" in value:
+            found.add((value["$ref"], str(value.get("uid"))))
+        for inner in value.values():
+            found |= _references(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            found |= _references(inner)
+    elif isinstance(value, str) and "uid:" in value:
+        found |= {("rich", uid) for uid in re.findall(r'id="uid:([^"]+)"', value)}
+    return {(label, uid) for label, uid in found if label != "rich"} | {
+        (PAGE, uid) for label, uid in found if label == "rich"
+    }
+
+
+def _change(change: Change, entry: dict, adoption: Adoption, writer: Writer, *, user):
+    page = change.page.specific
+    if page.workflow_in_progress:
+        raise Refused(
+            _("«%(page)s» is being approved: finish or cancel that first.") % {"page": page.title}
+        )
+    model = page_model(entry)
+    if type(page) is not model:
+        raise Refused(_("The page has become of another type at the origin; add it anew."))
+    current = page.get_latest_revision_as_object()
+    incoming = Incoming(writer.table)
+    incoming.where = page.title
+    data = incoming.page_data(model, entry["data"], child_pks=child_pks(page, entry, writer))
+    if incoming.pending_pages:
+        raise Refused(
+            _("The page links to a page your copy does not have yet: take that one first.")
+        )
+    data.pop("slug", None)  # the copy's address stays
+    version = page.with_content_json({**current.serializable_data(), **data})
+    try:
+        revision = version.save_revision(user=user, log_action=APPLY_ACTION)
+    except ValidationError as error:
+        raise Refused(
+            _("The change cannot be taken: %(error)s") % {"error": "; ".join(error.messages)}
+        ) from None
+    change.origin.release = change.release
+    change.origin.fingerprint = fingerprint(page.get_latest_revision_as_object())
+    change.origin.save(update_fields=["release", "fingerprint"])
+    return page, revision
+
+
+def _add(change: Change, entry: dict, adoption: Adoption, writer: Writer, *, user):
+    parent_id = writer.table.get((PAGE, str(entry["parent"])))
+    parent = Page.objects.filter(pk=parent_id).first() if parent_id else None
+    if parent is None:
+        raise Refused(_("The page's place (its module) is not in your copy: take that one first."))
+    page = create_page(entry, parent, writer, user=user)
+    if page._replication_pending:
+        raise Refused(
+            _("The page links to a page your copy does not have yet: take that one first.")
+        )
+    revision = page.save_revision(user=user, log_action=APPLY_ACTION, clean=False)
+    PageOrigin.objects.create(
+        adoption=adoption,
+        page=page,
+        origin_uid=change.uid,
+        release=change.release,
+        fingerprint=fingerprint(page.get_latest_revision_as_object()),
+    )
+    return page, revision
+
+
+def _send_for_approval(page: Page, user) -> None:
+    """Into the page's own approval workflow, as «Submit for moderation» does in the editor."""
+    workflow = page.get_workflow()
+    if workflow is not None and not page.workflow_in_progress:
+        workflow.start(page, user)
+
+
+def remember_published_children(decision: Decision) -> None:
+    """Child rows created when an applied change is published get their origin's uid, so that
+    the next change of the same page updates them rather than replacing them."""
+    if decision.page_id is None:
+        return
+    page = decision.page.specific
+    entry = decision.release.page(str(decision.origin_uid))
+    if entry is None:
+        return
+    writer = Writer.for_adoption(decision.adoption)
+    remember_children(page, entry, writer)
+    writer.flush()
