@@ -54,10 +54,13 @@ _CERTIFICATE_TEMPLATE_EDIT = [
     "certificates.add_certificatetemplate",
     "certificates.change_certificatetemplate",
 ]
+# Replication: those who publish a region's programme export it as a package, adopt another
+# region's for their own, and take the origin's changes into it.
+_REPLICATION = ["replication.export_programme", "replication.adopt_programme"]
 MODEL_PERMISSIONS: dict[str, list[str]] = {
     Role.TRAINEE: [],
     Role.INSTRUCTOR: [*_AUTHORING, *_CERTIFICATE_TEMPLATE_VIEW],
-    Role.SENIOR_INSTRUCTOR: [*_AUTHORING, *_CERTIFICATE_TEMPLATE_EDIT],
+    Role.SENIOR_INSTRUCTOR: [*_AUTHORING, *_CERTIFICATE_TEMPLATE_EDIT, *_REPLICATION],
     Role.REGIONAL_OFFICIAL: ["accounts.view_region", "accounts.view_regional_reports"],
     Role.FEDERAL_OFFICIAL: [
         "accounts.view_region",
@@ -96,6 +99,7 @@ MODEL_PERMISSIONS: dict[str, list[str]] = {
         "accounts.add_consenttext",
         "accounts.change_consenttext",
         "accounts.view_consenttext",
+        *_REPLICATION,
     ],
 }
 

@@ -26,6 +26,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("notifications/", include("notifications.urls")),
     path("", include("privacy.urls")),
+    path("", include("replication.urls")),
     path("assessments/", include("assessments.urls")),
     path("schedule/", include("schedule.urls")),
     path("", include("dashboards.urls")),

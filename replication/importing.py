@@ -17,6 +17,7 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.images import ImageFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
@@ -36,6 +37,7 @@ from .portable import (
     PAGE,
     Incoming,
     Refused,
+    carried_fields,
     child_relations,
     document_label,
     fingerprint,
@@ -157,7 +159,13 @@ def create_file_objects(content: dict, files: dict[str, bytes], writer: Writer, 
                 collection=_collection(str(entry.get("collection", ""))),
             )
             name = get_valid_filename(str(entry.get("name") or "file")) or "file"
-            obj.file = ContentFile(files[entry["file"]], name=name)
+            data = files[entry["file"]]
+            # An image's width and height are read from the file as it is assigned.
+            obj.file = (
+                ContentFile(data, name=name)
+                if key == "documents"
+                else ImageFile(io.BytesIO(data), name=name)
+            )
             try:
                 if key == "documents":
                     obj._set_document_file_metadata()
@@ -259,6 +267,7 @@ def create_page(entry: dict, parent: Page, writer: Writer, *, user, root_attrs=N
     page.owner = user
     for name, value in (root_attrs or {}).items():
         setattr(page, name, value)
+    _check_fields(page)
     if not model.can_exist_under(parent.specific):
         raise Refused(
             _("«%(page)s» cannot stand under «%(parent)s».")
@@ -271,10 +280,32 @@ def create_page(entry: dict, parent: Page, writer: Writer, *, user, root_attrs=N
             _("«%(page)s» cannot be taken: %(error)s")
             % {"page": page.title, "error": _error_text(error)}
         ) from None
+    try:
+        page.full_clean()  # what needs the page's place: its slug among its siblings, …
+    except ValidationError as error:
+        raise Refused(
+            _("«%(page)s» cannot be taken: %(error)s")
+            % {"page": page.title, "error": _error_text(error)}
+        ) from None
     writer.table[(PAGE, entry["uid"])] = page.pk
     remember_children(page, entry, writer)
     page._replication_pending = incoming.pending_pages
     return page
+
+
+def _check_fields(page: Page) -> None:
+    """Each field's own rules (hours within bounds, known choices, blocks complete), before the
+    page is written; a draft is otherwise saved with its title and slug checked only."""
+    try:
+        page.clean_fields(exclude=[field.name for field in Page._meta.concrete_fields])
+        for name, _model in child_relations(type(page)):
+            for row in getattr(page, name).all():
+                row.clean_fields(exclude=["page"])
+    except ValidationError as error:
+        raise Refused(
+            _("«%(page)s» cannot be taken: %(error)s")
+            % {"page": page.title, "error": _error_text(error)}
+        ) from None
 
 
 def remember_children(page: Page, entry: dict, writer: Writer) -> None:
@@ -405,7 +436,15 @@ def _copy_template(data, copy: ProgramPage, writer: Writer) -> None:
         return
     incoming = Incoming(writer.table)
     incoming.where = str(_("certificate template"))
-    template = CertificateTemplate(program=copy, **incoming.fields(CertificateTemplate, data))
+    fields = incoming.fields(CertificateTemplate, data)
+    template = CertificateTemplate(
+        program=copy,
+        **{
+            (field.attname if field.remote_field else field.name): fields[field.name]
+            for field in carried_fields(CertificateTemplate)
+            if field.name in fields
+        },
+    )
     try:
         template.full_clean(exclude=["organisation"])
     except ValidationError as error:

@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.apps import apps
 from django.db import models
 from django.utils.translation import gettext as _
 from modelcluster.fields import ParentalKey
@@ -68,6 +69,8 @@ def uid_under(owner: str, label: str, pk) -> str:
 
 
 def label_of(model) -> str:
+    if isinstance(model, str):  # a chooser block may name its model
+        model = apps.get_model(model)
     return PAGE if issubclass(model, Page) else model._meta.label_lower
 
 

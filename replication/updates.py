@@ -56,26 +56,32 @@ class Change:
 
 
 def latest_versions(pages) -> dict[int, Page]:
-    """The latest draft of each page, as an object, in a few queries whatever their number."""
+    """The latest draft of each page, as an object, in a few queries whatever their number
+    (built from the revision alone: nothing of the tree is looked up)."""
     pages = list(pages)
-    specific = {
-        page.pk: page for page in Page.objects.filter(pk__in=[p.pk for p in pages]).specific()
-    }
+    models = {page.pk: page.specific_class for page in pages}
     revisions = Revision.objects.filter(pk__in=[page.latest_revision_id for page in pages])
     versions = {}
-    for revision in revisions:
-        page = specific.get(int(revision.object_id))
-        if page is not None:
-            versions[page.pk] = page.with_content_json(revision.content)
-    for page in pages:
-        versions.setdefault(page.pk, specific.get(page.pk, page))
+    for revision in revisions.only("object_id", "content"):
+        model = models.get(int(revision.object_id))
+        if model is not None:
+            versions[int(revision.object_id)] = model.from_serializable_data(
+                revision.content, check_fks=False
+            )
+    missing = [page.pk for page in pages if page.pk not in versions]
+    versions |= {page.pk: page for page in Page.objects.filter(pk__in=missing).specific()}
     return versions
 
 
 def adapted(adoption: Adoption) -> dict[int, bool]:
     """For each page of the copy that came from the origin: has the region changed it since it
     was adopted (or since it last took the origin's change)?"""
-    origins = list(adoption.pages.select_related("page"))
+    return adapted_pages(list(adoption.pages.select_related("page")))
+
+
+def adapted_pages(origins: list[PageOrigin]) -> dict[int, bool]:
+    if not origins:
+        return {}
     versions = latest_versions(origin.page for origin in origins)
     return {
         origin.page_id: fingerprint(versions[origin.page_id]) != origin.fingerprint
@@ -83,55 +89,58 @@ def adapted(adoption: Adoption) -> dict[int, bool]:
     }
 
 
+def waiting(
+    latest: dict[str, str], origins: list[PageOrigin], based_on: dict[int, dict], decided, adopted
+) -> list[tuple[str, str, str, PageOrigin | None]]:
+    """(kind, page uid, digest, the copy's page) of each change not decided on: `latest` maps the
+    origin's pages to their digests now, `based_on` a release's id to its digests, `decided`
+    holds (uid, digest) pairs already decided, `adopted` the uids of the version adopted."""
+    by_uid = {str(origin.origin_uid): origin for origin in origins}
+    found = []
+    for uid, digest in latest.items():
+        if (uid, digest) in decided:
+            continue
+        origin = by_uid.get(uid)
+        if origin is None:
+            if uid not in adopted:  # a page the region removed from its copy stays removed
+                found.append((ChangeKind.ADDED, uid, digest, None))
+        elif based_on[origin.release_id].get(uid) != digest:
+            found.append((ChangeKind.CHANGED, uid, digest, origin))
+    for uid, origin in by_uid.items():
+        if uid not in latest and origin.page.live and (uid, "") not in decided:
+            found.append((ChangeKind.REMOVED, uid, "", origin))
+    return found
+
+
 def changes(adoption: Adoption, *, here: dict[int, bool] | None = None) -> list[Change]:
     """The origin's changes this copy has not decided on, in the order of the origin's tree."""
     latest = adoption.latest()
-    origins = {
-        str(origin.origin_uid): origin
-        for origin in adoption.pages.select_related("page", "release")
-    }
+    origins = list(adoption.pages.select_related("page", "release"))
     decided = {
-        (str(uid), page_hash)
-        for uid, page_hash in adoption.decisions.values_list("origin_uid", "page_hash")
+        (str(uid), digest)
+        for uid, digest in adoption.decisions.values_list("origin_uid", "page_hash")
     }
-    adopted = set(adoption.adopted.page_hashes)
+    based_on = {origin.release_id: origin.release.page_hashes for origin in origins}
+    order = {entry["uid"]: number for number, entry in enumerate(latest.content["pages"])}
     found = []
-    for entry in latest.content["pages"]:
-        uid, new_hash = entry["uid"], latest.page_hashes[entry["uid"]]
-        if (uid, new_hash) in decided:
-            continue
-        origin = origins.get(uid)
-        title = entry["data"].get("title", "")
-        if origin is None:
-            if uid not in adopted:  # a page the region removed from its copy stays removed
-                found.append(Change(ChangeKind.ADDED, uid, title, latest, new_hash))
-        elif origin.release.page_hashes.get(uid) != new_hash:
-            found.append(
-                Change(
-                    ChangeKind.CHANGED,
-                    uid,
-                    title,
-                    latest,
-                    new_hash,
-                    page=origin.page,
-                    origin=origin,
-                    changed_here=bool(here and here.get(origin.page_id)),
-                )
+    for kind, uid, digest, origin in waiting(
+        latest.page_hashes, origins, based_on, decided, set(adoption.adopted.page_hashes)
+    ):
+        entry = latest.page(uid)
+        title = entry["data"].get("title", "") if entry else origin.page.title
+        found.append(
+            Change(
+                kind,
+                uid,
+                title,
+                latest,
+                digest,
+                page=origin.page if origin else None,
+                origin=origin,
+                changed_here=bool(origin and here and here.get(origin.page_id)),
             )
-    for uid, origin in origins.items():
-        if uid not in latest.page_hashes and origin.page.live and (uid, "") not in decided:
-            found.append(
-                Change(
-                    ChangeKind.REMOVED,
-                    uid,
-                    origin.page.title,
-                    latest,
-                    "",
-                    page=origin.page,
-                    origin=origin,
-                )
-            )
-    return found
+        )
+    return sorted(found, key=lambda change: order.get(change.uid, len(order)))
 
 
 def change_of(adoption: Adoption, uid: str) -> Change:
