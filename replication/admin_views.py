@@ -21,7 +21,7 @@ from .forms import ImportForm
 from .importing import import_package, read_upload
 from .models import Adoption, ChangeKind, Decision
 from .portable import Refused
-from .updates import adapted, change_diff, changes, decline, apply
+from .updates import adapted, apply, change_diff, changes, decline
 
 
 def _author(user) -> bool:

@@ -107,7 +107,10 @@ def waiting(
         elif based_on[origin.release_id].get(uid) != digest:
             found.append((ChangeKind.CHANGED, uid, digest, origin))
     for uid, origin in by_uid.items():
-        if uid not in latest and origin.page.live and (uid, "") not in decided:
+        # Gone from the origin while the copy still has it: live, or a draft never published
+        # (a page the region has unpublished has followed the origin already).
+        shown = origin.page.live or origin.page.first_published_at is None
+        if uid not in latest and shown and (uid, "") not in decided:
             found.append((ChangeKind.REMOVED, uid, "", origin))
     return found
 
@@ -355,7 +358,7 @@ def _change(change: Change, entry: dict, adoption: Adoption, writer: Writer, *, 
             _("The change cannot be taken: %(error)s") % {"error": "; ".join(error.messages)}
         ) from None
     change.origin.release = change.release
-    change.origin.fingerprint = fingerprint(page.get_latest_revision_as_object())
+    change.origin.fingerprint = fingerprint(version)
     change.origin.save(update_fields=["release", "fingerprint"])
     return page, revision
 

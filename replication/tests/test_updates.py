@@ -1,0 +1,285 @@
+"""A copy and its origin: the pages the region changed, the origin's changes listed right after
+each kind of change, and one change taken through the copy's approval."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from wagtail.models import Page, WorkflowState
+
+from accounts.models import Region
+from assessments.models import CaseSubmission
+from courses.curriculum import PracticeBalanceError
+from courses.models import CaseStudyPage, LessonPage
+from replication.exporting import package_bytes, release_of
+from replication.importing import import_package
+from replication.models import ChangeKind, Decision, PageOrigin
+from replication.portable import Refused
+from replication.updates import adapted, apply, change_diff, changes, decline
+from tests import factories
+
+from .conftest import publish_all
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def adoption(origin):
+    return import_package(
+        package_bytes(release_of(origin.program)), region=Region.objects.get(code="86")
+    ).adoption
+
+
+@pytest.fixture
+def author(db):
+    return factories.user("Senior instructor", region_code="86")
+
+
+def copy_of(adoption, page) -> Page:
+    origin = PageOrigin.objects.get(adoption=adoption, origin_uid=page.translation_key)
+    return origin.page.specific
+
+
+def republish(origin, page, **fields):
+    page = type(page).objects.get(pk=page.pk)
+    for name, value in fields.items():
+        setattr(page, name, value)
+    page.save_revision().publish()
+    release_of(origin.program)
+    return page
+
+
+def kinds(adoption):
+    return [(change.kind, change.title) for change in changes(adoption)]
+
+
+def test_a_fresh_copy_differs_nowhere_and_waits_for_nothing(adoption):
+    assert not any(adapted(adoption).values())
+    assert changes(adoption) == []
+
+
+def test_a_page_the_region_edits_shows_as_changed_by_the_region(adoption, origin, author):
+    lesson = copy_of(adoption, origin.lesson)
+    version = lesson.get_latest_revision_as_object()
+    version.summary = "Югорская редакция"
+    version.save_revision(user=author)
+
+    here = adapted(adoption)
+    assert here[lesson.pk] is True
+    assert [pk for pk, changed in here.items() if changed] == [lesson.pk]
+    assert changes(adoption) == []  # the region's own edit is not the origin's change
+
+
+def test_the_origin_changing_a_page_lists_it_with_a_readable_diff(adoption, origin):
+    republish(origin, origin.lesson, summary="Добавлена памятка по выплатам")
+
+    [change] = changes(adoption)
+    assert (change.kind, change.title) == (ChangeKind.CHANGED, origin.lesson.title)
+    assert not change.changed_here
+    [field] = change_diff(change)
+    assert field.label == "Summary"
+    assert '<span class="addition">Добавлена памятка по выплатам</span>' in field.html
+
+
+def test_a_change_of_a_case_task_shows_in_the_diff(adoption, origin):
+    case = CaseStudyPage.objects.get(pk=origin.case.pk)
+    task = case.tasks.get()
+    task.instructions = "<p>План помощи на месяц.</p>"
+    case.tasks = [task]
+    case.save_revision().publish()
+    release_of(origin.program)
+
+    [change] = changes(adoption)
+    [field] = change_diff(change)
+    assert field.label == "Case task 1"
+    assert "на месяц" in field.html
+
+
+def test_a_draft_at_the_origin_is_not_a_change(adoption, origin):
+    lesson = LessonPage.objects.get(pk=origin.lesson.pk)
+    lesson.summary = "Черновик"
+    lesson.save_revision()
+    release_of(origin.program)
+    assert changes(adoption) == []
+
+
+def test_a_page_added_at_the_origin_is_listed_as_added(adoption, origin):
+    factories.lesson(origin.module, "1", title="Новая лекция", kind="practice")
+    release_of(origin.program)
+    assert kinds(adoption) == [(ChangeKind.ADDED, "Новая лекция")]
+
+
+def test_a_page_removed_at_the_origin_is_listed_while_the_copy_shows_it(adoption, origin):
+    publish_all(adoption.programme)
+    LessonPage.objects.get(pk=origin.lesson.pk).unpublish()
+    release_of(origin.program)
+    assert kinds(adoption) == [(ChangeKind.REMOVED, origin.lesson.title)]
+    copy_of(adoption, origin.lesson).unpublish()  # the region follows the origin
+    assert changes(adoption) == []
+
+
+def test_a_page_removed_at_the_origin_is_listed_while_the_draft_copy_has_it(adoption, origin):
+    LessonPage.objects.get(pk=origin.lesson.pk).unpublish()
+    release_of(origin.program)
+    assert kinds(adoption) == [(ChangeKind.REMOVED, origin.lesson.title)]
+    copy_of(adoption, origin.lesson).delete()
+    assert changes(adoption) == []
+
+
+def test_a_page_changed_on_both_sides_is_flagged(adoption, origin, author):
+    lesson = copy_of(adoption, origin.lesson)
+    version = lesson.get_latest_revision_as_object()
+    version.summary = "Югорская редакция"
+    version.save_revision(user=author)
+    republish(origin, origin.lesson, summary="Тамбовская редакция")
+
+    [change] = changes(adoption, here=adapted(adoption))
+    assert change.changed_here
+
+
+def test_taking_a_change_makes_a_draft_sent_for_approval(adoption, origin, author):
+    republish(origin, origin.lesson, summary="Добавлена памятка")
+    lesson = copy_of(adoption, origin.lesson)
+    [change] = changes(adoption)
+
+    decision = apply(adoption, change.uid, user=author)
+
+    lesson.refresh_from_db()
+    assert decision.action == Decision.Action.SUBMITTED and decision.decided_by == author
+    assert lesson.get_latest_revision_as_object().summary == "Добавлена памятка"
+    assert lesson.summary != "Добавлена памятка" or not lesson.live
+    state = WorkflowState.objects.get(object_id=str(lesson.pk))
+    assert state.status == WorkflowState.STATUS_IN_PROGRESS
+    assert changes(adoption) == []
+    assert not adapted(adoption)[lesson.pk]  # the copy now stands on the new version
+
+    decision.revision.publish(user=author)
+    decision.refresh_from_db()
+    assert decision.action == Decision.Action.APPLIED
+
+
+def test_nothing_reaches_the_copy_until_a_person_takes_it(adoption, origin):
+    lesson = copy_of(adoption, origin.lesson)
+    before = lesson.latest_revision_id
+    republish(origin, origin.lesson, summary="Изменено в Тамбове")
+    lesson.refresh_from_db()
+    assert lesson.latest_revision_id == before
+    assert lesson.get_latest_revision_as_object().summary != "Изменено в Тамбове"
+
+
+def test_a_taken_change_keeps_the_tasks_a_trainees_answer_names(adoption, origin, author):
+    copy_case = copy_of(adoption, origin.case)
+    publish_all(adoption.programme)
+    task_pk = copy_case.tasks.get().pk
+    cohort = factories.cohort(adoption.programme, region_code="86")
+    enrolment = factories.enrol(factories.user("Trainee", region_code="86"), cohort)
+    CaseSubmission.objects.create(
+        enrolment=enrolment, case=copy_case, answers={str(task_pk): "Мой план"}
+    )
+    case = CaseStudyPage.objects.get(pk=origin.case.pk)
+    task = case.tasks.get()
+    task.title = "Составьте план помощи"
+    case.tasks = [task]
+    case.save_revision().publish()
+    release_of(origin.program)
+
+    [change] = changes(adoption)
+    apply(adoption, change.uid, user=author).revision.publish(user=author)
+
+    copy_case.refresh_from_db()
+    assert list(copy_case.tasks.values_list("pk", "title")) == [(task_pk, "Составьте план помощи")]
+    assert CaseSubmission.objects.get().answers == {str(task_pk): "Мой план"}
+
+
+def test_taking_an_added_page_puts_a_draft_in_the_copys_module(adoption, origin, author):
+    factories.lesson(origin.module, "1", title="Новая лекция", kind="practice")
+    release_of(origin.program)
+    [change] = changes(adoption)
+
+    decision = apply(adoption, change.uid, user=author)
+
+    page = decision.page.specific
+    assert page.title == "Новая лекция" and not page.live
+    assert page.get_parent().pk == copy_of(adoption, origin.module).pk
+    assert str(PageOrigin.objects.get(page=page).origin_uid) == change.uid
+    assert changes(adoption) == []
+
+
+def test_a_removal_is_not_taken_here_but_can_be_declined(adoption, origin, author):
+    LessonPage.objects.get(pk=origin.lesson.pk).unpublish()
+    release_of(origin.program)
+    [change] = changes(adoption)
+    with pytest.raises(Refused, match="unpublished in the copy's page editor"):
+        apply(adoption, change.uid, user=author)
+    decline(adoption, change.uid, user=author)
+    assert changes(adoption) == []
+
+
+def test_a_declined_change_returns_when_the_origin_changes_the_page_again(adoption, origin, author):
+    republish(origin, origin.lesson, summary="Первая правка")
+    [change] = changes(adoption)
+    decline(adoption, change.uid, user=author)
+    assert changes(adoption) == []
+    copy = copy_of(adoption, origin.lesson)
+    assert copy.get_latest_revision_as_object().summary != "Первая правка"
+
+    republish(origin, origin.lesson, summary="Вторая правка")
+    assert [c.kind for c in changes(adoption)] == [ChangeKind.CHANGED]
+
+
+def test_a_change_is_decided_once(adoption, origin, author):
+    republish(origin, origin.lesson, summary="Правка")
+    [change] = changes(adoption)
+    apply(adoption, change.uid, user=author)
+    with pytest.raises(Refused, match="no longer waiting"):
+        apply(adoption, change.uid, user=author)
+    with pytest.raises(Refused, match="no longer waiting"):
+        decline(adoption, change.uid, user=author)
+    assert Decision.objects.count() == 1
+
+
+def test_a_page_being_approved_is_not_changed_under_its_approvers(adoption, origin, author):
+    lesson = copy_of(adoption, origin.lesson)
+    lesson.get_workflow().start(lesson, author)
+    republish(origin, origin.lesson, summary="Правка")
+    [change] = changes(adoption)
+    with pytest.raises(Refused, match="is being approved"):
+        apply(adoption, change.uid, user=author)
+    assert Decision.objects.count() == 0
+
+
+def test_the_practice_rule_binds_when_the_copy_is_published(adoption, origin, author):
+    """A region adds 10 hours of theory to its copy: 6 + 1 of 19 hours is practice."""
+    module = copy_of(adoption, origin.module)
+    factories.lesson(module, "10", live=False, title="Своя лекция")
+    with pytest.raises(PracticeBalanceError, match="practice"):
+        publish_all(adoption.programme)
+
+
+def test_the_practice_rule_lets_a_balanced_copy_be_published(adoption, origin):
+    module = copy_of(adoption, origin.module)
+    factories.lesson(module, "2", live=False, title="Своя лекция")
+    factories.case_study(module, "6", live=False, title="Свой кейс")
+    publish_all(adoption.programme)
+    assert adoption.programme.get_descendants(inclusive=True).not_live().count() == 0
+    hours = sum(
+        (page.specific.hours for page in adoption.programme.get_descendants() if page.depth == 6),
+        Decimal(0),
+    )
+    assert hours == Decimal("17")
+
+
+def test_a_newer_package_adds_the_changes_and_nothing_else(origin, tmp_path):
+    first = package_bytes(release_of(origin.program))
+    region = Region.objects.get(code="86")
+    adoption = import_package(first, region=region).adoption
+    republish(origin, origin.lesson, summary="Версия 2")
+    second = package_bytes(release_of(origin.program))
+    pages = Page.objects.count()
+
+    outcome = import_package(second, region=region)
+
+    assert not outcome.created and outcome.adoption.pk == adoption.pk
+    assert Page.objects.count() == pages
+    assert [c.kind for c in changes(adoption)] == [ChangeKind.CHANGED]
