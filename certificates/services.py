@@ -98,12 +98,24 @@ def _take_number(region, year: int) -> int:
 
 def template_of(program) -> CertificateTemplate:
     try:
-        return CertificateTemplate.objects.prefetch_related("signatories").get(program=program)
+        template = CertificateTemplate.objects.prefetch_related("signatories").get(
+            program=program
+        )
     except CertificateTemplate.DoesNotExist:
         raise NoTemplate(
             _("No certificate template is set up for the programme «%(program)s».")
             % {"program": program.title}
         ) from None
+    if not template.organisation.strip():
+        # An adopted programme's template comes without who issues it (replication).
+        raise NoTemplate(
+            _(
+                "The certificate template of «%(program)s» names no issuing organisation: "
+                "complete it first."
+            )
+            % {"program": program.title}
+        )
+    return template
 
 
 def _frozen_copy(

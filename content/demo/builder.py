@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import QueryDict
@@ -33,6 +34,7 @@ from assessments.models import (
     RubricCriterion,
 )
 from assessments.services import attempt_start, attempt_submit
+from certificates.models import CertificateTemplate
 from content.models import HomePage
 from content.services import home_page_install
 from courses.curriculum import curriculum_breakdown
@@ -50,6 +52,9 @@ from courses.models import (
     ProgramPage,
 )
 from courses.services import activity_complete, enrolment_withdraw
+from replication.exporting import package_bytes, release_of
+from replication.importing import import_package
+from replication.models import Adoption, ImportedObject, Release
 from schedule.models import Attendance, Session, Speaker
 from schedule.services import attendance_mark, feedback_leave, sessions_create
 
@@ -82,11 +87,31 @@ def reset_demo() -> None:
     usernames = _demo_usernames()
     certificates.reset(usernames)
     Enrolment.objects.filter(trainee__username__in=usernames).delete()
-    Cohort.objects.filter(program__slug=curriculum.PROGRAM["slug"]).delete()
+    # Tambov's programme and Yugra's copy of it (its slug ends with the region's code).
+    Cohort.objects.filter(program__slug__startswith=curriculum.PROGRAM["slug"]).delete()
+    copied_banks = _copied_banks()
     for home in HomePage.objects.all():
         home.delete()
+    Question.objects.filter(bank__in=copied_banks).delete()
+    QuestionBank.objects.filter(pk__in=copied_banks).delete()
+    _forget_releases()
     get_user_model().objects.filter(username__in=usernames).delete()
     get_document_model().objects.filter(title__startswith="Демо: ").delete()
+
+
+def _copied_banks() -> list[int]:
+    return list(
+        ImportedObject.objects.filter(
+            content_type=ContentType.objects.get_for_model(QuestionBank)
+        ).values_list("object_id", flat=True)
+    )
+
+
+def _forget_releases() -> None:
+    """The versions of programmes the demo made, with their package files."""
+    for release in Release.objects.filter(origin_page__isnull=True):
+        release.package.delete(save=False)
+        release.delete()
 
 
 def _demo_usernames() -> list[str]:
@@ -104,9 +129,12 @@ def build_demo(*, reset: bool = False) -> DemoReport:
     users = _build_people(report)
     home = _build_home(report)
     program = _build_program(home, report)
-    _build_cohorts(program, users)
-    _build_progress(program)
-    _build_sessions(program)
+    certificates.build_template(program)  # before Yugra adopts the programme, design and all
+    yugra = _build_yugra_copy(program, users["yugra-senior"])
+    _build_cohorts({people.TAMBOV: program, people.YUGRA: yugra}, users)
+    for studied in (program, yugra):
+        _build_progress(studied)
+        _build_sessions(studied)
     certificates.build(program)
     return report
 
@@ -233,6 +261,57 @@ def _build_program(home: HomePage, report: DemoReport) -> ProgramPage:
                 report.created_pages += 1
     _publish(program)
     return program
+
+
+def _publish_tree(program: ProgramPage, user) -> None:
+    """Every draft of a programme published, activities first: the practice rule binds from its
+    first published activity."""
+    for page in program.get_descendants(inclusive=True).order_by("-depth", "path"):
+        revision = page.get_latest_revision()
+        if revision is not None and (not page.live or page.has_unpublished_changes):
+            revision.publish(user=user)
+
+
+def _build_yugra_copy(tambov: ProgramPage, author) -> ProgramPage:
+    """Yugra's programme: Tambov's adopted through a package, adapted (its own title and a module
+    of its own), approved; then one improvement published in Tambov that Yugra has not taken."""
+    existing = Adoption.objects.filter(origin_page=tambov, region__code=people.YUGRA).first()
+    if existing is not None:
+        return existing.programme
+    yugra = Region.objects.get(code=people.YUGRA)
+    adaptation = curriculum.YUGRA_ADAPTATION
+    copy = import_package(
+        package_bytes(release_of(tambov)), region=yugra, user=author
+    ).adoption.programme
+    version = copy.get_latest_revision_as_object()
+    version.title, version.summary = adaptation["title"], adaptation["summary"]
+    version.save_revision(user=author)
+    data = adaptation["module"]
+    module = ModulePage(
+        title=data["title"],
+        slug=data["slug"],
+        summary=data["summary"],
+        objectives=_bullets(data["objectives"]),
+        live=False,
+    )
+    copy.add_child(instance=module)
+    module.save_revision(user=author)
+    for activity in data["activities"]:
+        page = _activity_page(activity, None)
+        page.live = False
+        module.add_child(instance=page)
+        page.save_revision(user=author)
+    _publish_tree(copy, author)
+    CertificateTemplate.objects.filter(program=copy).update(
+        organisation=adaptation["organisation"], city=adaptation["city"]
+    )
+    # Tambov improves a lesson after the adoption: Yugra sees it among its copy's updates.
+    improvement = curriculum.TAMBOV_IMPROVEMENT
+    lesson = LessonPage.objects.descendant_of(tambov).get(slug=improvement["slug"])
+    lesson.body.append(("paragraph", RichText(f"<p>{improvement['paragraph']}</p>")))
+    lesson.save_revision().publish()
+    release_of(tambov)
+    return ProgramPage.objects.get(pk=copy.pk)
 
 
 def _build_banks() -> dict[str, QuestionBank]:
@@ -363,9 +442,10 @@ def _questionnaire_document():
     return document
 
 
-def _build_cohorts(program: ProgramPage, users: dict) -> None:
+def _build_cohorts(programs: dict[str, ProgramPage], users: dict) -> None:
     regions = {region.code: region for region in Region.objects.all()}
     for code, name, starts, ends, capacity, instructors, prefix, trainees in people.COHORTS:
+        program = programs[code]
         cohort, _created = Cohort.objects.get_or_create(
             program=program,
             region=regions[code],

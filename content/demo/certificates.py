@@ -66,7 +66,7 @@ def reset(usernames: list[str]) -> None:
     SerialCounter.objects.exclude(region__in=Certificate.objects.values("region")).delete()
 
 
-def build(program: ProgramPage) -> None:
+def build_template(program: ProgramPage) -> None:
     template, created = CertificateTemplate.objects.get_or_create(
         program=program, defaults=TEMPLATE
     )
@@ -75,6 +75,10 @@ def build(program: ProgramPage) -> None:
             CertificateSignatory.objects.create(
                 template=template, name=name, position=position, sort_order=order
             )
+
+
+def build(program: ProgramPage) -> None:
+    build_template(program)
     cohort = Cohort.objects.get(program=program, region=Region.objects.get(code=people.TAMBOV))
     if Certificate.objects.filter(cohort=cohort).exists():
         return  # built before

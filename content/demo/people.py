@@ -14,6 +14,7 @@ STAFF = [
     ("official", "Белова", "Ирина", "Олеговна", TAMBOV, "Regional official", False),
     ("federal", "Орлов", "Михаил", "Юрьевич", MOSCOW, "Federal official", False),
     ("yugra-instructor", "Хабибуллина", "Альфия", "Рашидовна", YUGRA, "Instructor", False),
+    ("yugra-senior", "Ахметов", "Ильдар", "Ринатович", YUGRA, "Senior instructor", False),
     ("yugra-official", "Лаптев", "Константин", "Сергеевич", YUGRA, "Regional official", False),
 ]
 

@@ -47,7 +47,7 @@ def publish_all(program: ProgramPage) -> None:
         page.save_revision().publish()
 
 
-def build_origin() -> Origin:
+def build_origin(bank_title: str = "Меры поддержки") -> Origin:
     program = factories.program(title="Школа координаторов", live=False)
     program.region = Region.objects.get(code="68")
     module = program.get_children().get().specific
@@ -69,7 +69,7 @@ def build_origin() -> Origin:
     case.attachments = [CaseStudyAttachment(document=document, caption="Анкета")]
     case.save()
     factories.rubric(case, [("План помощи", [("Нет", "0"), ("Полностью", "4")])])
-    bank = factories.question_bank("Меры поддержки")
+    bank = factories.question_bank(bank_title)
     factories.question(bank, QuestionKind.SINGLE, options=[("Да", True), ("Нет", False)])
     factories.question(bank, QuestionKind.NUMERIC, numeric_answer="8")
     quiz = factories.quiz(

@@ -397,3 +397,15 @@ def test_the_commands_say_what_is_wrong(origin, tmp_path):
         call_command("import_programme", str(broken), "--region", "999")
     with pytest.raises(CommandError, match="cannot be read"):
         call_command("import_programme", str(tmp_path / "absent.zip"), "--region", "86")
+
+
+def test_a_copys_certificates_wait_for_the_regions_organisation(origin):
+    from certificates.services import NoTemplate, template_of
+
+    copy = import_package(package_bytes(release_of(origin.program)), region=yugra()).adoption
+    with pytest.raises(NoTemplate, match="names no issuing organisation"):
+        template_of(copy.programme)
+    CertificateTemplate.objects.filter(program=copy.programme).update(
+        organisation="АУ ДПО ХМАО — Югры «Институт развития образования»"
+    )
+    assert template_of(copy.programme).program_id == copy.programme.pk
