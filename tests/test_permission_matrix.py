@@ -198,6 +198,19 @@ BATCH_ISSUERS = signed_in(200, trainee_a=403, trainee_b=404, official_y=404)
 BATCH_ISSUERS_POST = signed_in(302, trainee_a=403, trainee_b=404, official_y=404)
 
 
+def adoption_of(w: World):
+    """Programme A adopted by region 86 (replication), made once for the rows that need it."""
+    from replication.exporting import package_bytes, release_of
+    from replication.importing import import_package
+    from replication.models import Adoption
+
+    adoption = Adoption.objects.filter(origin_page=w.program_a).first()
+    if adoption is None:
+        data = package_bytes(release_of(w.program_a))
+        adoption = import_package(data, region=factories.region("86")).adoption
+    return adoption
+
+
 def batch_of(w: World):
     """Cohort A's certificate batch (a row of its own, so that the URL exists for every role)."""
     return CertificateBatch.objects.filter(cohort=w.cohort_a).first() or (
@@ -216,6 +229,10 @@ MATRIX: dict[str, Row] = {
     ),
     # A person's own data and its archive: only their own, whoever they are (privacy.views).
     "privacy:my_data": Row("get", lambda w: reverse("privacy:my_data"), signed_in(200)),
+    # The catalogue of programmes and their copies: federal officials and authors.
+    "replication:catalogue": Row(
+        "get", lambda w: reverse("replication:catalogue"), signed_in(403, federal=200, admin=200)
+    ),
     "privacy:my_data_archive": Row(
         "get", lambda w: reverse("privacy:my_data_archive"), signed_in(200)
     ),
@@ -597,6 +614,29 @@ MATRIX: dict[str, Row] = {
         "get",
         lambda w: reverse("privacy_export", args=(w.users["trainee_b"].pk,)),
         signed_in(LOGIN, instructor_a=302, admin=200),
+    ),
+    # «Тиражирование программ»: authors who export and adopt programmes (replication).
+    "replication_index": Row(
+        "get", lambda w: reverse("replication_index"), signed_in(LOGIN, instructor_a=302, admin=200)
+    ),
+    "replication_export": Row(
+        "post",
+        lambda w: reverse("replication_export", args=(w.program_a.pk,)),
+        signed_in(LOGIN, instructor_a=302, admin=200),
+    ),
+    "replication_copy": Row(
+        "get",
+        lambda w: reverse("replication_copy", args=(adoption_of(w).pk,)),
+        signed_in(LOGIN, instructor_a=302, admin=200),
+    ),
+    "replication_decide": Row(
+        "post",
+        lambda w: reverse(
+            "replication_decide",
+            args=(adoption_of(w).pk, w.program_a.translation_key, "decline"),
+        ),
+        # nothing waits in a fresh copy: the administrator is told so, back on the copy's page
+        signed_in(LOGIN, instructor_a=302, admin=302),
     ),
     # The confirmation of a change that lowers trainees' figures: for those who may publish (or
     # approve) the page; the others are sent back to the admin's home.
