@@ -282,24 +282,25 @@ def apply(adoption: Adoption, uid: str, *, user) -> Decision:
 
     A removal is not applied here: the region unpublishes the page in Wagtail (where its own
     checks run) or declines the change."""
-    adoption = Adoption.objects.select_for_update().get(pk=adoption.pk)
-    change = change_of(adoption, uid)
-    if change.kind == ChangeKind.REMOVED:
-        raise Refused(_("A page removed at the origin is unpublished in the copy's page editor."))
-    received = None
-    writer = Writer.for_adoption(adoption)
+    writer = Writer()
     try:
         with transaction.atomic():
+            # One change at a time per copy: two people taking changes wait for each other.
+            adoption = Adoption.objects.select_for_update().get(pk=adoption.pk)
+            change = change_of(adoption, uid)
+            if change.kind == ChangeKind.REMOVED:
+                raise Refused(
+                    _("A page removed at the origin is unpublished in the copy's page editor.")
+                )
+            writer = Writer.for_adoption(adoption)
             entry = change.release.page(uid)
             wanted = _references(entry)
             if any((label, ref) not in writer.table for label, ref in wanted if label != PAGE):
-                received = read_package(change.release.package.open("rb").read())
-                create_file_objects(
-                    change.release.content, received.files, writer, {r for _l, r in wanted}
-                )
-                create_banks(
-                    change.release.content, writer, adoption.region, {r for _l, r in wanted}
-                )
+                with change.release.package.open("rb") as handle:
+                    received = read_package(handle.read())
+                uids = {ref for _label, ref in wanted}
+                create_file_objects(change.release.content, received.files, writer, uids)
+                create_banks(change.release.content, writer, adoption.region, uids)
             if change.kind == ChangeKind.ADDED:
                 page, revision = _add(change, entry, adoption, writer, user=user)
             else:

@@ -29,7 +29,7 @@ def test_an_instructor_works_in_the_admin_without_policy_violations(demo_browser
     page.goto(base + reverse("wagtailadmin_home"))
     expect(page.locator("h1")).to_be_visible()
 
-    program = ProgramPage.objects.get()
+    program = ProgramPage.objects.get(slug="soprovozhdenie-uchastnikov-svo")
     page.goto(base + reverse("wagtailadmin_explore", args=(program.pk,)))
     expect(page.get_by_role("table")).to_be_visible()
 

@@ -231,6 +231,7 @@ def _build_program(home: HomePage, report: DemoReport) -> ProgramPage:
         summary=data["summary"],
         description=_paragraphs(data["description"]),
         practice_target=75,
+        region=Region.objects.get(code=people.TAMBOV),
         live=False,
     )
     index.add_child(instance=program)
