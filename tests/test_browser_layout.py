@@ -118,6 +118,8 @@ def _pages_by_role() -> dict[str, list[str]]:
         "instructor": teaching,
         "official": running,
         "admin": [*teaching, *running[2:], reverse("dashboards:federal")],
+        # The catalogue of programmes: Tambov's with Yugra's copy, behind by one change.
+        "federal": [reverse("dashboards:federal"), reverse("replication:catalogue")],
     }
 
 
