@@ -98,9 +98,7 @@ def _take_number(region, year: int) -> int:
 
 def template_of(program) -> CertificateTemplate:
     try:
-        template = CertificateTemplate.objects.prefetch_related("signatories").get(
-            program=program
-        )
+        template = CertificateTemplate.objects.prefetch_related("signatories").get(program=program)
     except CertificateTemplate.DoesNotExist:
         raise NoTemplate(
             _("No certificate template is set up for the programme «%(program)s».")
