@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from wagtail.admin.auth import permission_denied, user_passes_test
 
+from core.uploads import not_stored
 from courses.models import ProgramPage
 
 from .access import ADOPT, EXPORT, may_manage, regions_for
@@ -35,7 +36,11 @@ def index(request):
     if request.method == "POST":
         if not regions_for(request.user).exists():
             return permission_denied(request)
-        if form.is_valid():
+        skipped = not_stored(request)  # the temporary folder had no room for the upload
+        if skipped is not None:
+            form.is_valid()
+            form.add_error("package", skipped.message)
+        elif form.is_valid():
             try:
                 outcome = import_package(
                     read_upload(form.cleaned_data["package"]),

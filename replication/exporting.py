@@ -26,7 +26,15 @@ from courses.models import ProgramPage
 
 from . import package
 from .models import Release
-from .portable import BANK, Outgoing, Refused, document_label, image_label, uid_under
+from .portable import (
+    BANK,
+    Outgoing,
+    Refused,
+    canonical,
+    document_label,
+    image_label,
+    uid_under,
+)
 
 
 def programme_pages(program: ProgramPage) -> list[Page]:
@@ -172,7 +180,7 @@ def release_of(program: ProgramPage) -> Release:
     is locked), so that no version number is given twice."""
     program = ProgramPage.objects.select_related("region").get(pk=program.pk)
     content, files = build(program)
-    content_sha = package.digest(package.canonical(content).encode())
+    content_sha = package.digest(canonical(content).encode())
     uid = str(program.translation_key)
     stored = None
     try:

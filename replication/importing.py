@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -28,6 +29,7 @@ from wagtail.models import Collection, Page
 
 from assessments.models import Question, QuestionBank, QuestionOption
 from certificates.models import CertificateTemplate
+from core.uploads import UploadNotStored
 from courses.models import CurriculumPage, ProgramIndexPage, ProgramPage
 
 from . import package
@@ -45,6 +47,7 @@ from .portable import (
 )
 
 ADOPT_ACTION = "replication.adopt"
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -160,13 +163,13 @@ def create_file_objects(content: dict, files: dict[str, bytes], writer: Writer, 
             )
             name = get_valid_filename(str(entry.get("name") or "file")) or "file"
             data = files[entry["file"]]
-            # An image's width and height are read from the file as it is assigned.
-            obj.file = (
-                ContentFile(data, name=name)
-                if key == "documents"
-                else ImageFile(io.BytesIO(data), name=name)
-            )
             try:
+                # An image's width and height are read from the file as it is assigned.
+                obj.file = (
+                    ContentFile(data, name=name)
+                    if key == "documents"
+                    else ImageFile(io.BytesIO(data), name=name)
+                )
                 if key == "documents":
                     obj._set_document_file_metadata()
                 else:
@@ -174,6 +177,8 @@ def create_file_objects(content: dict, files: dict[str, bytes], writer: Writer, 
                 obj.full_clean(exclude=["file_hash", "file_size"])
                 obj.save()
             except (ValidationError, OSError, ValueError) as error:
+                if isinstance(error, OSError) and error.errno is not None:
+                    raise  # the storage, not the file: told as such by import_package
                 raise Refused(
                     _("The file «%(title)s» cannot be taken: %(error)s")
                     % {"title": obj.title, "error": _error_text(error)}
@@ -371,6 +376,10 @@ def import_package(data: bytes, *, region, user=None) -> Outcome:
         if existing is None:
             raise
         return Outcome(existing, existing.latest(), created=False, new_version=False)
+    except OSError as error:  # the storage cannot take the files (a full disk, a quota)
+        writer.discard_files()
+        logger.error("A programme package could not be stored: %s", error)
+        raise Refused(str(UploadNotStored(error).message)) from None
     except BaseException:
         writer.discard_files()
         raise

@@ -109,7 +109,7 @@ _TAG = re.compile(r"<(?:a|embed)\b[^>]*>")
 _ATTRIBUTE = re.compile(r'\b(linktype|embedtype|id)="([^"]*)"')
 
 
-def _map_rich_text(html: str, convert: Callable[[str, str], str]) -> str:
+def map_rich_text(html: str, convert: Callable[[str, str], str]) -> str:
     kinds = {"page": PAGE, "document": document_label(), "image": image_label()}
 
     def replace(match: re.Match) -> str:
@@ -203,7 +203,7 @@ class Outgoing:
             reference = self.ref(label, pk)
             return f"{label}:{reference['pk']}" if self.local else f"uid:{reference['uid']}"
 
-        return _map_rich_text(html, convert)
+        return map_rich_text(html, convert)
 
     def value(self, field, value):
         if isinstance(field, StreamField):
@@ -275,7 +275,7 @@ class Incoming:
             pk = self.pk(label, {"$ref": label, "uid": token[4:]})
             return "" if pk is None else str(pk)
 
-        return _map_rich_text(html, convert)
+        return map_rich_text(html, convert)
 
     def value(self, field, value):
         if isinstance(field, StreamField):

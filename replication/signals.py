@@ -10,6 +10,7 @@ from wagtail.signals import page_published, page_unpublished
 from courses.models import CurriculumPage
 
 from .models import Adoption, Decision
+from .updates import remember_published_children
 
 
 def _program_of(page):
@@ -34,7 +35,5 @@ def change_published(sender, instance, revision=None, **kwargs):
         return
     decisions = Decision.objects.filter(revision=revision, action=Decision.Action.SUBMITTED)
     for decision in decisions.select_related("adoption", "release"):
-        from .updates import remember_published_children
-
         remember_published_children(decision)
     decisions.update(action=Decision.Action.APPLIED)

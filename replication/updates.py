@@ -11,7 +11,6 @@ published by the kit, and a change nobody chooses never reaches the copy.
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -34,7 +33,15 @@ from .importing import (
 )
 from .models import Adoption, ChangeKind, Decision, PageOrigin, Release
 from .package import read as read_package
-from .portable import PAGE, Incoming, Refused, carried_fields, child_relations, fingerprint
+from .portable import (
+    PAGE,
+    Incoming,
+    Refused,
+    carried_fields,
+    child_relations,
+    fingerprint,
+    map_rich_text,
+)
 
 APPLY_ACTION = "replication.apply"
 
@@ -317,7 +324,8 @@ def apply(adoption: Adoption, uid: str, *, user) -> Decision:
 
 
 def _references(value) -> set[tuple[str, str]]:
-    found = set()
+    """(label, uid) of everything a page of a package refers to."""
+    found: set[tuple[str, str]] = set()
     if isinstance(value, dict):
         if "$ref" in value:
             found.add((value["$ref"], str(value.get("uid"))))
@@ -327,10 +335,13 @@ def _references(value) -> set[tuple[str, str]]:
         for inner in value:
             found |= _references(inner)
     elif isinstance(value, str) and "uid:" in value:
-        found |= {("rich", uid) for uid in re.findall(r'id="uid:([^"]+)"', value)}
-    return {(label, uid) for label, uid in found if label != "rich"} | {
-        (PAGE, uid) for label, uid in found if label == "rich"
-    }
+
+        def collect(label: str, token: str) -> str:
+            found.add((label, token.removeprefix("uid:")))
+            return token
+
+        map_rich_text(value, collect)
+    return found
 
 
 def _change(change: Change, entry: dict, adoption: Adoption, writer: Writer, *, user):

@@ -298,6 +298,10 @@ def _broken(kind: str, data: bytes) -> bytes:
         lesson = next(e for e in content["pages"] if e["type"] == "courses.lessonpage")
         lesson["data"]["body"][0]["value"] = '<p><a linktype="page" id="1">корень</a></p>'
         return _resigned(files, content)
+    if kind == "not an image":
+        name = next(name for name in files if name.endswith(".png"))
+        files[name] = b"not a picture"
+        return _resigned(files, content)
     if kind == "invalid value":
         case = next(e for e in content["pages"] if e["type"] == "courses.casestudypage")
         case["data"]["hours"] = "-3.0"
@@ -318,6 +322,7 @@ BREAKS = {
     "unknown field": "fields this site does not know: owner",
     "local id": "holds a link this site cannot read",
     "invalid value": "cannot be taken",
+    "not an image": "The file «Герб» cannot be taken",
 }
 
 
@@ -409,3 +414,25 @@ def test_a_copys_certificates_wait_for_the_regions_organisation(origin):
         organisation="АУ ДПО ХМАО — Югры «Институт развития образования»"
     )
     assert template_of(copy.programme).program_id == copy.programme.pk
+
+
+def test_a_full_disk_refuses_the_import_with_nothing_left(origin, monkeypatch):
+    import errno
+
+    from django.core.files.storage import FileSystemStorage
+
+    data = package_bytes(release_of(origin.program))
+    saved = FileSystemStorage._save
+    calls = []
+
+    def fills_up(self, name, content):
+        calls.append(name)
+        if len(calls) > 1:  # the package is stored; the first document finds no room
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return saved(self, name, content)
+
+    monkeypatch.setattr(FileSystemStorage, "_save", fills_up)
+    before = _counts()
+    with pytest.raises(Refused, match="no room to store the file"):
+        import_package(data, region=yugra())
+    assert _counts() == before
