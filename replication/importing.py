@@ -357,32 +357,41 @@ def _program_index() -> ProgramIndexPage:
 
 
 def import_package(data: bytes, *, region, user=None) -> Outcome:
-    """Take a package in for `region`; `Refused` (with nothing written) when it cannot be."""
+    """Take a package in for `region`; `Refused` (with nothing written) when it cannot be.
+
+    Two imports of one package at once (a double click, two authors): the second waits on the
+    first's rows and, once that commits, finds its copy (or its version) and makes nothing."""
     received = package.read(data)
     for entry in received.content["pages"]:
         page_model(entry)
-    writer = Writer()
-    try:
-        with transaction.atomic():
-            release, new_version = release_from(received, data, writer)
-            existing = Adoption.objects.filter(origin_uid=received.uid, region=region).first()
-            if existing is not None:
-                return Outcome(existing, release, created=False, new_version=new_version)
-            adoption = _adopt(received, release, region=region, user=user, writer=writer)
-            return Outcome(adoption, release, created=True, new_version=new_version)
-    except IntegrityError:
-        writer.discard_files()
-        existing = Adoption.objects.filter(origin_uid=received.uid, region=region).first()
-        if existing is None:
+    for last_try in (False, True):
+        writer = Writer()
+        try:
+            return _import_once(received, data, region=region, user=user, writer=writer)
+        except IntegrityError:
+            writer.discard_files()
+            if last_try:
+                raise Refused(
+                    _("Someone is importing this programme at this moment: try again shortly.")
+                ) from None
+        except OSError as error:  # the storage cannot take the files (a full disk, a quota)
+            writer.discard_files()
+            logger.error("A programme package could not be stored: %s", error)
+            raise Refused(str(UploadNotStored(error).message)) from None
+        except BaseException:
+            writer.discard_files()
             raise
-        return Outcome(existing, existing.latest(), created=False, new_version=False)
-    except OSError as error:  # the storage cannot take the files (a full disk, a quota)
-        writer.discard_files()
-        logger.error("A programme package could not be stored: %s", error)
-        raise Refused(str(UploadNotStored(error).message)) from None
-    except BaseException:
-        writer.discard_files()
-        raise
+    raise AssertionError("unreachable")
+
+
+def _import_once(received, data: bytes, *, region, user, writer: Writer) -> Outcome:
+    with transaction.atomic():
+        release, new_version = release_from(received, data, writer)
+        existing = Adoption.objects.filter(origin_uid=received.uid, region=region).first()
+        if existing is not None:
+            return Outcome(existing, release, created=False, new_version=new_version)
+        adoption = _adopt(received, release, region=region, user=user, writer=writer)
+        return Outcome(adoption, release, created=True, new_version=new_version)
 
 
 def _adopt(received: package.Package, release: Release, *, region, user, writer: Writer):
