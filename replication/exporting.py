@@ -208,7 +208,7 @@ def release_of(program: ProgramPage) -> Release:
                 derived_from=manifest["derived_from"],
                 sha256=content_sha,
                 content=content,
-                page_hashes={entry["uid"]: package.page_hash(entry) for entry in content["pages"]},
+                page_hashes=package.page_hashes(content),
                 published_at=now,
             )
             release.package.save(f"{uid}-v{version}.zip", ContentFile(data), save=False)

@@ -226,6 +226,53 @@ def create_banks(content: dict, writer: Writer, region, wanted=None) -> None:
                 writer.remember(data["uid"], option)
 
 
+def update_banks(content: dict, writer: Writer, uids: set[str]) -> None:
+    """The copy's banks in `uids` brought to the package's version. Questions and options are
+    changed in place (an attempt names its questions and options by id) and new ones added; a
+    question the origin removed stays in the copy's bank, for its authors to remove. Banks are
+    not moderated: the change shows in the copy's quizzes at once, as an author's edit would."""
+    incoming = Incoming(writer.table)
+    question_label = Question._meta.label_lower
+    option_label = QuestionOption._meta.label_lower
+    for entry in content.get("banks", []):
+        bank = QuestionBank.objects.filter(pk=writer.table.get((BANK, entry["uid"]))).first()
+        if entry["uid"] not in uids or bank is None:
+            continue
+        incoming.where = bank.title
+        bank.description = str(entry.get("description", ""))
+        _validated(bank).save(update_fields=["description"])
+        for row in entry.get("questions", []):
+            fields = incoming.fields(Question, row)
+            fields.pop("bank", None)
+            label, pk = writer.known.get(str(row["uid"]), ("", None))
+            question = Question.objects.filter(pk=pk, bank=bank).first()
+            if label != question_label or question is None:
+                question = Question(bank=bank)
+            for name, value in fields.items():
+                setattr(question, name, value)
+            options = row.get("options") or []
+            question.options = [
+                QuestionOption(
+                    pk=_known_pk(writer, option, option_label),
+                    **incoming.fields(QuestionOption, option),
+                )
+                for option in options
+            ]
+            _validated(question).save()
+            if str(row["uid"]) not in writer.known:
+                writer.remember(row["uid"], question)
+            for option, data in zip(
+                question.options.order_by("sort_order", "pk"), options, strict=False
+            ):
+                if str(data["uid"]) not in writer.known:
+                    writer.remember(data["uid"], option)
+
+
+def _known_pk(writer: Writer, row: dict, label: str) -> int | None:
+    known_label, pk = writer.known.get(str(row.get("uid")), ("", None))
+    return pk if known_label == label else None
+
+
 def _validated(obj):
     try:
         obj.full_clean()

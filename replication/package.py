@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from .portable import Refused, canonical
+from .portable import BANK, Refused, canonical, references
 
 SCHEMA = 1
 KIND = "coordinator-school/programme"
@@ -42,9 +42,18 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def page_hash(entry: dict) -> str:
-    """The digest of one page of a package: its type and content (not where it stands)."""
-    return digest(canonical({"type": entry["type"], "data": entry["data"]}).encode())
+def page_hashes(content: dict) -> dict[str, str]:
+    """The digest of each page of a package: its type and content (not where it stands), and
+    the question banks it draws on, so that a corrected question changes the quiz that asks it."""
+    banks = {bank.get("uid"): bank for bank in content.get("banks", []) if isinstance(bank, dict)}
+    hashes = {}
+    for entry in content["pages"]:
+        used = sorted(uid for label, uid in references(entry["data"]) if label == BANK)
+        hashed = {"type": entry["type"], "data": entry["data"]}
+        if used:
+            hashed["banks"] = [banks.get(uid) for uid in used]
+        hashes[entry["uid"]] = digest(canonical(hashed).encode())
+    return hashes
 
 
 def max_bytes() -> int:
@@ -77,7 +86,7 @@ def write(manifest: dict, content: dict, files: dict[str, bytes]) -> bytes:
         **manifest,
         "schema": SCHEMA,
         "kind": KIND,
-        "pages": {entry["uid"]: page_hash(entry) for entry in content["pages"]},
+        "pages": page_hashes(content),
         "files": {CONTENT: digest(content_bytes)}
         | {name: digest(data) for name, data in sorted(files.items())},
     }
@@ -168,7 +177,7 @@ def _check_content(manifest: dict, content) -> None:
         for entry in pages
     ):
         _refuse(_("The package's content cannot be read."))
-    if {entry["uid"]: page_hash(entry) for entry in pages} != manifest["pages"]:
+    if page_hashes(content) != manifest["pages"]:
         _refuse(_("The package is damaged: its pages are not those its manifest lists."))
     if pages[0]["uid"] != manifest["programme"]["uid"] or pages[0]["parent"] is not None:
         _refuse(_("The package's content does not begin with its programme."))

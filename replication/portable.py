@@ -323,3 +323,24 @@ def fingerprint(page: Page) -> str:
     same digest show readers the same page."""
     data = Outgoing("", {}, local=True).page_data(page, "")
     return hashlib.sha256(canonical(data).encode()).hexdigest()
+
+
+def references(value) -> set[tuple[str, str]]:
+    """(label, uid) of everything a piece of a package's content refers to."""
+    found: set[tuple[str, str]] = set()
+    if isinstance(value, dict):
+        if "$ref" in value:
+            found.add((value["$ref"], str(value.get("uid"))))
+        for inner in value.values():
+            found |= references(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            found |= references(inner)
+    elif isinstance(value, str) and "uid:" in value:
+
+        def collect(label: str, token: str) -> str:
+            found.add((label, token.removeprefix("uid:")))
+            return token
+
+        map_rich_text(value, collect)
+    return found

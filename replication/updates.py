@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from wagtail.admin.compare import diff_text
 from wagtail.models import Page, Revision
 
+from assessments.models import Question
+
 from .importing import (
     Writer,
     child_pks,
@@ -30,17 +32,19 @@ from .importing import (
     create_page,
     page_model,
     remember_children,
+    update_banks,
 )
 from .models import Adoption, ChangeKind, Decision, PageOrigin, Release
 from .package import read as read_package
 from .portable import (
+    BANK,
     PAGE,
     Incoming,
     Refused,
     carried_fields,
     child_relations,
     fingerprint,
-    map_rich_text,
+    references,
 )
 
 APPLY_ACTION = "replication.apply"
@@ -207,8 +211,11 @@ def _text(field, value, names: dict[str, str]) -> str:
     return html.unescape(strip_tags(str(value)))
 
 
-def readable(entry: dict, names: dict[str, str]) -> list[tuple[str, str]]:
-    """A page of a package as (label, text) rows: its fields, then its child rows."""
+def readable(
+    entry: dict, names: dict[str, str], banks: dict | None = None
+) -> list[tuple[str, str]]:
+    """A page of a package as (label, text) rows: its fields, its child rows, and the questions
+    of the banks it draws on (`banks`: the package's banks by uid)."""
     model = apps.get_model(entry["type"])
     data = entry["data"]
     rows = [
@@ -222,7 +229,26 @@ def readable(entry: dict, names: dict[str, str]) -> list[tuple[str, str]]:
                 part for field in fields if (part := _text(field, row.get(field.name), names))
             )
             rows.append((f"{capfirst(str(child_model._meta.verbose_name))} {number}", text))
+    fields = [field for field in carried_fields(Question) if field.name != "bank"]
+    for uid in sorted(uid for label, uid in references(data) if label == BANK):
+        bank = (banks or {}).get(uid) or {}
+        for number, question in enumerate(bank.get("questions", []), start=1):
+            parts = [_text(field, question.get(field.name), names) for field in fields]
+            parts += [
+                ("✓ " if option.get("is_correct") else "")
+                + str(option.get("text", ""))
+                + (f" → {option['match_text']}" if option.get("match_text") else "")
+                for option in question.get("options", [])
+            ]
+            label = (
+                f"{bank.get('title', '')}: {capfirst(str(Question._meta.verbose_name))} {number}"
+            )
+            rows.append((label, " — ".join(part for part in parts if part)))
     return rows
+
+
+def _banks_of(release: Release) -> dict[str, dict]:
+    return {bank["uid"]: bank for bank in release.content.get("banks", [])}
 
 
 @dataclass
@@ -231,11 +257,13 @@ class FieldDiff:
     html: str
 
 
-def diff(before: dict | None, after: dict, names: dict[str, str]) -> list[FieldDiff]:
+def diff(
+    before: dict | None, after: dict, names: dict[str, str], banks_before=None, banks_after=None
+) -> list[FieldDiff]:
     """What differs between two versions of a page, field by field, as Wagtail's compare view
     shows it (escaped, additions and deletions marked)."""
-    old = dict(readable(before, names)) if before else {}
-    new = readable(after, names)
+    old = dict(readable(before, names, banks_before)) if before else {}
+    new = readable(after, names, banks_after)
     labels = [label for label, _text in new] + [label for label in old if label not in dict(new)]
     new = dict(new)
     return [
@@ -254,7 +282,10 @@ def change_diff(change: Change) -> list[FieldDiff]:
     before = change.origin.release.page(change.uid) if change.origin else None
     if before is not None:
         names = _names(change.origin.release) | names
-    return diff(before, entry, names)
+        return diff(
+            before, entry, names, _banks_of(change.origin.release), _banks_of(change.release)
+        )
+    return diff(None, entry, names, None, _banks_of(change.release))
 
 
 # Deciding.
@@ -301,13 +332,16 @@ def apply(adoption: Adoption, uid: str, *, user) -> Decision:
                 )
             writer = Writer.for_adoption(adoption)
             entry = change.release.page(uid)
-            wanted = _references(entry)
+            wanted = references(entry)
+            # The copy's banks this page draws on already: brought to the origin's version.
+            banks = {ref for label, ref in wanted if label == BANK and (label, ref) in writer.table}
             if any((label, ref) not in writer.table for label, ref in wanted if label != PAGE):
                 with change.release.package.open("rb") as handle:
                     received = read_package(handle.read())
                 uids = {ref for _label, ref in wanted}
                 create_file_objects(change.release.content, received.files, writer, uids)
                 create_banks(change.release.content, writer, adoption.region, uids)
+            update_banks(change.release.content, writer, banks)
             if change.kind == ChangeKind.ADDED:
                 page, revision = _add(change, entry, adoption, writer, user=user)
             else:
@@ -321,27 +355,6 @@ def apply(adoption: Adoption, uid: str, *, user) -> Decision:
     except BaseException:
         writer.discard_files()
         raise
-
-
-def _references(value) -> set[tuple[str, str]]:
-    """(label, uid) of everything a page of a package refers to."""
-    found: set[tuple[str, str]] = set()
-    if isinstance(value, dict):
-        if "$ref" in value:
-            found.add((value["$ref"], str(value.get("uid"))))
-        for inner in value.values():
-            found |= _references(inner)
-    elif isinstance(value, list):
-        for inner in value:
-            found |= _references(inner)
-    elif isinstance(value, str) and "uid:" in value:
-
-        def collect(label: str, token: str) -> str:
-            found.add((label, token.removeprefix("uid:")))
-            return token
-
-        map_rich_text(value, collect)
-    return found
 
 
 def _change(change: Change, entry: dict, adoption: Adoption, writer: Writer, *, user):

@@ -283,3 +283,43 @@ def test_a_newer_package_adds_the_changes_and_nothing_else(origin, tmp_path):
     assert not outcome.created and outcome.adoption.pk == adoption.pk
     assert Page.objects.count() == pages
     assert [c.kind for c in changes(adoption)] == [ChangeKind.CHANGED]
+
+
+def test_a_corrected_question_changes_the_quiz_and_is_taken_in_place(adoption, origin, author):
+    from assessments.models import Question, QuestionBank, QuestionOption
+
+    bank = QuestionBank.objects.get(title="Меры поддержки")
+    question = bank.questions.get(kind="single")
+    question.text = "<p>Положена ли семье компенсация за детский сад?</p>"
+    question.save()
+    factories.question(bank, "true_false", correct_is_true=False)
+    release_of(origin.program)
+
+    [change] = changes(adoption)
+    assert (change.kind, change.title) == (ChangeKind.CHANGED, origin.quiz.title)
+    labels = {field.label: field.html for field in change_diff(change)}
+    assert "компенсация за детский сад" in labels["Меры поддержки: Question 1"]
+    assert "Меры поддержки: Question 3" in labels  # the question added
+
+    copy_bank = QuestionBank.objects.exclude(pk=bank.pk).get()
+    copied = copy_bank.questions.get(kind="single")
+    option_pks = list(copied.options.values_list("pk", flat=True))
+    apply(adoption, change.uid, user=author)
+
+    copied.refresh_from_db()
+    assert copied.text == "<p>Положена ли семье компенсация за детский сад?</p>"
+    assert list(copied.options.values_list("pk", flat=True)) == option_pks  # attempts name them
+    assert copy_bank.questions.count() == 3
+    assert Question.objects.filter(bank=bank).count() == 3  # the origin's bank untouched by it
+    assert QuestionOption.objects.filter(question__bank=copy_bank).count() == 2
+    assert changes(adoption) == []
+
+
+def test_a_question_edited_without_a_quiz_using_it_changes_nothing(adoption, origin):
+    from assessments.models import QuestionBank
+
+    other = factories.question_bank("Другой банк")
+    factories.question(other, "true_false")
+    release_of(origin.program)
+    assert QuestionBank.objects.count() == 3
+    assert changes(adoption) == []
