@@ -11,6 +11,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Cast
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -414,8 +416,46 @@ class CurriculumReviewTask(GroupApprovalTask):
         verbose_name_plural = _("curriculum reviews")
 
     def on_action(self, task_state, user, action_name, **kwargs):
+        if self._of_another_region(task_state.workflow_state.content_object, user):
+            raise PermissionDenied
         if action_name == "approve":
             from courses.curriculum import check_practice_balance
 
             check_practice_balance(task_state.revision.as_object())
         return super().on_action(task_state, user, action_name, **kwargs)
+
+    # A programme kept by a region (its own, or its copy of another region's) is reviewed by
+    # that region's reviewers; those who follow every region (administrators) review all.
+
+    @staticmethod
+    def _of_another_region(obj, user) -> bool:
+        if user is None or user.is_superuser or user.has_perm("accounts.view_all_regions"):
+            return False
+        program = getattr(getattr(obj, "specific", obj), "program", None)
+        region_id = getattr(program, "region_id", None)
+        return region_id is not None and region_id != user.region_id
+
+    def user_can_access_editor(self, obj, user):
+        return super().user_can_access_editor(obj, user) and not self._of_another_region(obj, user)
+
+    def locked_for_user(self, obj, user):
+        return super().locked_for_user(obj, user) or self._of_another_region(obj, user)
+
+    def user_can_lock(self, obj, user):
+        return super().user_can_lock(obj, user) and not self._of_another_region(obj, user)
+
+    def get_actions(self, obj, user):
+        return [] if self._of_another_region(obj, user) else super().get_actions(obj, user)
+
+    def get_task_states_user_can_moderate(self, user, **kwargs):
+        states = super().get_task_states_user_can_moderate(user, **kwargs)
+        if user.is_superuser or user.has_perm("accounts.view_all_regions"):
+            return states
+        others = ProgramPage.objects.exclude(region__isnull=True).exclude(region_id=user.region_id)
+        within = Q()
+        for path in others.values_list("path", flat=True):
+            within |= Q(path__startswith=path)
+        if not within:
+            return states
+        foreign = Page.objects.filter(within).annotate(key=Cast("pk", models.CharField()))
+        return states.exclude(workflow_state__object_id__in=foreign.values("key"))
