@@ -157,35 +157,54 @@ def create_file_objects(content: dict, files: dict[str, bytes], writer: Writer, 
         for entry in content.get(key, []):
             if (label, entry["uid"]) in writer.table or (wanted and entry["uid"] not in wanted):
                 continue
-            obj = model(
-                title=str(entry.get("title", ""))[:255],
-                collection=_collection(str(entry.get("collection", ""))),
-            )
-            name = get_valid_filename(str(entry.get("name") or "file")) or "file"
-            data = files[entry["file"]]
-            try:
-                # An image's width and height are read from the file as it is assigned.
-                obj.file = (
-                    ContentFile(data, name=name)
-                    if key == "documents"
-                    else ImageFile(io.BytesIO(data), name=name)
-                )
-                if key == "documents":
-                    obj._set_document_file_metadata()
-                else:
-                    obj._set_image_file_metadata()
-                obj.full_clean(exclude=["file_hash", "file_size"])
-                obj.save()
-            except (ValidationError, OSError, ValueError) as error:
-                if isinstance(error, OSError) and error.errno is not None:
-                    raise  # the storage, not the file: told as such by import_package
-                raise Refused(
-                    _("The file «%(title)s» cannot be taken: %(error)s")
-                    % {"title": obj.title, "error": _error_text(error)}
-                ) from None
-            writer.store(obj)
+            obj = model(collection=_collection(str(entry.get("collection", ""))))
+            _write_file(obj, entry, files[entry["file"]], writer)
             writer.table[(label, entry["uid"])] = obj.pk
             writer.remember(entry["uid"], obj)
+
+
+def update_file_objects(content: dict, files: dict[str, bytes], writer: Writer, uids: set[str]):
+    """The copy's documents and images in `uids` given the package's title and file, where the
+    origin has replaced them (the same document, so every page showing it shows the new one)."""
+    for key, model in (("documents", get_document_model()), ("images", get_image_model())):
+        label = document_label() if key == "documents" else image_label()
+        for entry in content.get(key, []):
+            obj = model.objects.filter(pk=writer.table.get((label, entry["uid"]))).first()
+            if entry["uid"] not in uids or obj is None:
+                continue
+            try:
+                with obj.file.open("rb") as handle:
+                    same = package.digest(handle.read()) == entry["file"][6:].split(".")[0]
+            except OSError:
+                same = False
+            if not same:
+                _write_file(obj, entry, files[entry["file"]], writer)
+            elif obj.title != entry.get("title"):
+                obj.title = str(entry.get("title", ""))[:255]
+                obj.save(update_fields=["title"])
+
+
+def _write_file(obj, entry: dict, data: bytes, writer: Writer) -> None:
+    obj.title = str(entry.get("title", ""))[:255]
+    name = get_valid_filename(str(entry.get("name") or "file")) or "file"
+    documents = isinstance(obj, get_document_model())
+    try:
+        # An image's width and height are read from the file as it is assigned.
+        obj.file = ContentFile(data, name=name) if documents else ImageFile(io.BytesIO(data), name)
+        if documents:
+            obj._set_document_file_metadata()
+        else:
+            obj._set_image_file_metadata()
+        obj.full_clean(exclude=["file_hash", "file_size"])
+        obj.save()
+    except (ValidationError, OSError, ValueError) as error:
+        if isinstance(error, OSError) and error.errno is not None:
+            raise  # the storage, not the file: told as such by import_package
+        raise Refused(
+            _("The file «%(title)s» cannot be taken: %(error)s")
+            % {"title": obj.title, "error": _error_text(error)}
+        ) from None
+    writer.store(obj)
 
 
 def _free_bank_title(title: str, region) -> str:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from .portable import BANK, Refused, canonical, references
+from .portable import PAGE, Refused, canonical, references
 
 SCHEMA = 1
 KIND = "coordinator-school/programme"
@@ -44,14 +44,19 @@ def digest(data: bytes) -> str:
 
 def page_hashes(content: dict) -> dict[str, str]:
     """The digest of each page of a package: its type and content (not where it stands), and
-    the question banks it draws on, so that a corrected question changes the quiz that asks it."""
-    banks = {bank.get("uid"): bank for bank in content.get("banks", []) if isinstance(bank, dict)}
+    what it uses from elsewhere in the package — the question banks it draws on, the documents
+    and images it shows — so that a corrected question or a replaced file changes the page."""
+    used_objects = {}
+    for key in ("banks", "documents", "images"):
+        for entry in content.get(key, []):
+            if isinstance(entry, dict):
+                used_objects[entry.get("uid")] = entry
     hashes = {}
     for entry in content["pages"]:
-        used = sorted(uid for label, uid in references(entry["data"]) if label == BANK)
+        used = sorted(uid for label, uid in references(entry["data"]) if label != PAGE)
         hashed = {"type": entry["type"], "data": entry["data"]}
         if used:
-            hashed["banks"] = [banks.get(uid) for uid in used]
+            hashed["uses"] = [used_objects.get(uid) for uid in used]
         hashes[entry["uid"]] = digest(canonical(hashed).encode())
     return hashes
 

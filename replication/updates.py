@@ -33,6 +33,7 @@ from .importing import (
     page_model,
     remember_children,
     update_banks,
+    update_file_objects,
 )
 from .models import Adoption, ChangeKind, Decision, PageOrigin, Release
 from .package import read as read_package
@@ -43,7 +44,9 @@ from .portable import (
     Refused,
     carried_fields,
     child_relations,
+    document_label,
     fingerprint,
+    image_label,
     references,
 )
 
@@ -211,11 +214,10 @@ def _text(field, value, names: dict[str, str]) -> str:
     return html.unescape(strip_tags(str(value)))
 
 
-def readable(
-    entry: dict, names: dict[str, str], banks: dict | None = None
-) -> list[tuple[str, str]]:
-    """A page of a package as (label, text) rows: its fields, its child rows, and the questions
-    of the banks it draws on (`banks`: the package's banks by uid)."""
+def readable(entry: dict, names: dict[str, str], used: dict | None = None) -> list[tuple[str, str]]:
+    """A page of a package as (label, text) rows: its fields, its child rows, the questions of
+    the banks it draws on and the files it shows (`used`: the package's banks, documents and
+    images by uid)."""
     model = apps.get_model(entry["type"])
     data = entry["data"]
     rows = [
@@ -231,7 +233,7 @@ def readable(
             rows.append((f"{capfirst(str(child_model._meta.verbose_name))} {number}", text))
     fields = [field for field in carried_fields(Question) if field.name != "bank"]
     for uid in sorted(uid for label, uid in references(data) if label == BANK):
-        bank = (banks or {}).get(uid) or {}
+        bank = (used or {}).get(uid) or {}
         for number, question in enumerate(bank.get("questions", []), start=1):
             parts = [_text(field, question.get(field.name), names) for field in fields]
             parts += [
@@ -244,11 +246,23 @@ def readable(
                 f"{bank.get('title', '')}: {capfirst(str(Question._meta.verbose_name))} {number}"
             )
             rows.append((label, " — ".join(part for part in parts if part)))
+    for label, uid in sorted(references(data)):
+        found = (used or {}).get(uid) or {}
+        if label in (document_label(), image_label()) and found:
+            # A replaced file shows as another name or digest.
+            digest = str(found.get("file", ""))[6:18]
+            rows.append((f"«{found.get('title', '')}»", f"{found.get('name', '')} · {digest}"))
     return rows
 
 
-def _banks_of(release: Release) -> dict[str, dict]:
-    return {bank["uid"]: bank for bank in release.content.get("banks", [])}
+def _used_of(release: Release) -> dict[str, dict]:
+    """The banks, documents and images of a release, by uid."""
+    content = release.content
+    return {
+        entry["uid"]: entry
+        for key in ("banks", "documents", "images")
+        for entry in content.get(key, [])
+    }
 
 
 @dataclass
@@ -258,12 +272,12 @@ class FieldDiff:
 
 
 def diff(
-    before: dict | None, after: dict, names: dict[str, str], banks_before=None, banks_after=None
+    before: dict | None, after: dict, names: dict[str, str], used_before=None, used_after=None
 ) -> list[FieldDiff]:
     """What differs between two versions of a page, field by field, as Wagtail's compare view
     shows it (escaped, additions and deletions marked)."""
-    old = dict(readable(before, names, banks_before)) if before else {}
-    new = readable(after, names, banks_after)
+    old = dict(readable(before, names, used_before)) if before else {}
+    new = readable(after, names, used_after)
     labels = [label for label, _text in new] + [label for label in old if label not in dict(new)]
     new = dict(new)
     return [
@@ -282,10 +296,8 @@ def change_diff(change: Change) -> list[FieldDiff]:
     before = change.origin.release.page(change.uid) if change.origin else None
     if before is not None:
         names = _names(change.origin.release) | names
-        return diff(
-            before, entry, names, _banks_of(change.origin.release), _banks_of(change.release)
-        )
-    return diff(None, entry, names, None, _banks_of(change.release))
+        return diff(before, entry, names, _used_of(change.origin.release), _used_of(change.release))
+    return diff(None, entry, names, None, _used_of(change.release))
 
 
 # Deciding.
@@ -332,16 +344,18 @@ def apply(adoption: Adoption, uid: str, *, user) -> Decision:
                 )
             writer = Writer.for_adoption(adoption)
             entry = change.release.page(uid)
-            wanted = references(entry)
-            # The copy's banks this page draws on already: brought to the origin's version.
-            banks = {ref for label, ref in wanted if label == BANK and (label, ref) in writer.table}
-            if any((label, ref) not in writer.table for label, ref in wanted if label != PAGE):
-                with change.release.package.open("rb") as handle:
-                    received = read_package(handle.read())
-                uids = {ref for _label, ref in wanted}
-                create_file_objects(change.release.content, received.files, writer, uids)
-                create_banks(change.release.content, writer, adoption.region, uids)
-            update_banks(change.release.content, writer, banks)
+            wanted = {(label, ref) for label, ref in references(entry) if label != PAGE}
+            # What the copy has already (banks, documents, images) is brought to the origin's
+            # version; what it lacks is made.
+            present = {ref for label, ref in wanted if (label, ref) in writer.table}
+            content = change.release.content
+            with change.release.package.open("rb") as handle:
+                received = read_package(handle.read())
+            uids = {ref for _label, ref in wanted}
+            create_file_objects(content, received.files, writer, uids)
+            update_file_objects(content, received.files, writer, present)
+            create_banks(content, writer, adoption.region, uids)
+            update_banks(content, writer, present)
             if change.kind == ChangeKind.ADDED:
                 page, revision = _add(change, entry, adoption, writer, user=user)
             else:

@@ -323,3 +323,32 @@ def test_a_question_edited_without_a_quiz_using_it_changes_nothing(adoption, ori
     release_of(origin.program)
     assert QuestionBank.objects.count() == 3
     assert changes(adoption) == []
+
+
+def test_a_document_replaced_at_the_origin_reaches_the_copy_when_taken(adoption, origin, author):
+    from django.core.files.base import ContentFile
+
+    from courses.models import CaseStudyAttachment
+
+    document = origin.document
+    document.file.save("anketa-2.pdf", ContentFile(b"%PDF-1.4 the new questionnaire"))
+    release_of(origin.program)
+
+    waiting = changes(adoption)
+    # Both pages that show the document: the lesson's body and the case's attachment.
+    assert sorted(change.title for change in waiting) == sorted(
+        [origin.lesson.title, origin.case.title]
+    )
+    lesson_change = next(change for change in waiting if change.title == origin.lesson.title)
+    [field] = change_diff(lesson_change)
+    assert field.label == f"«{document.title}»"
+    assert '<span class="addition">-2.pdf · ' in field.html
+
+    copy_case = copy_of(adoption, origin.case)
+    copy_document = CaseStudyAttachment.objects.get(page=copy_case).document
+    apply(adoption, lesson_change.uid, user=author)
+
+    copy_document.refresh_from_db()
+    assert copy_document.file.read() == b"%PDF-1.4 the new questionnaire"
+    assert document.pk != copy_document.pk
+    assert CaseStudyAttachment.objects.get(page=copy_case).document_id == copy_document.pk
