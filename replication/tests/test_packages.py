@@ -436,3 +436,151 @@ def test_a_full_disk_refuses_the_import_with_nothing_left(origin, monkeypatch):
     with pytest.raises(Refused, match="no room to store the file"):
         import_package(data, region=yugra())
     assert _counts() == before
+
+
+def _manifest_edit(data: bytes, edit, *, content_edit=None) -> bytes:
+    """The package with its manifest (and content) changed, every digest left as written."""
+    files = members(data)
+    manifest = json.loads(files["manifest.json"])
+    if content_edit is not None:
+        content = json.loads(files["content.json"])
+        content_edit(content)
+        files["content.json"] = package.canonical(content).encode()
+        manifest["files"]["content.json"] = package.digest(files["content.json"])
+        manifest["pages"] = package.page_hashes(content)
+    edit(manifest, files)
+    files["manifest.json"] = json.dumps(manifest).encode()
+    return rezip(files)
+
+
+def _set(key, value):
+    return lambda manifest, files: manifest.__setitem__(key, value)
+
+
+def _with_duplicate(data: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, body in members(data).items():
+            archive.writestr(name, body)
+        archive.writestr("content.json", b"{}")
+    return buffer.getvalue()
+
+
+def _name_outside(manifest, files):
+    files["files/../notes.txt"] = b"x"
+    manifest["files"]["files/../notes.txt"] = package.digest(b"x")
+
+
+def _page_digest(manifest, files):
+    uid = next(iter(manifest["pages"]))
+    manifest["pages"][uid] = "0" * 64
+
+
+def _first_page_elsewhere(content):
+    content["pages"].append(content["pages"].pop(0))
+
+
+def _document_without_file(content):
+    content["documents"][0]["file"] = "files/" + "a" * 64 + ".pdf"
+
+
+MANIFEST_BREAKS = {
+    "another kind": (lambda d: _manifest_edit(d, _set("kind", "other")), "not a programme package"),
+    "version 0": (lambda d: _manifest_edit(d, _set("version", 0)), "manifest is incomplete"),
+    "no manifest pages": (lambda d: _manifest_edit(d, _set("pages", [])), "incomplete"),
+    "duplicate member": (_with_duplicate, "it has no manifest"),
+    "a name outside files/": (lambda d: _manifest_edit(d, _name_outside), "may not hold"),
+    "page digest": (lambda d: _manifest_edit(d, _page_digest), "its pages are not those"),
+    "programme not first": (
+        lambda d: _manifest_edit(d, lambda m, f: None, content_edit=_first_page_elsewhere),
+        "does not begin with its programme",
+    ),
+    "a document's file absent": (
+        lambda d: _manifest_edit(d, lambda m, f: None, content_edit=_document_without_file),
+        "names a file it does not hold",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(MANIFEST_BREAKS))
+def test_a_package_whose_manifest_lies_is_refused(origin, kind):
+    make, message = MANIFEST_BREAKS[kind]
+    data = make(package_bytes(release_of(origin.program)))
+    before = _counts()
+    with pytest.raises(Refused, match=re.escape(message)):
+        import_package(data, region=yugra())
+    assert _counts() == before
+
+
+def test_the_size_limits_bind_packed_and_unpacked(origin, settings):
+    data = package_bytes(release_of(origin.program))
+    unpacked = sum(len(body) for body in members(data).values())
+    settings.REPLICATION_PACKAGE_MAX_BYTES = len(data) - 1
+    with pytest.raises(Refused, match="larger than this site accepts"):
+        package.read(data)
+    settings.REPLICATION_PACKAGE_MAX_BYTES = len(data)
+    if unpacked > len(data):
+        with pytest.raises(Refused, match="unpacks to more than this site accepts"):
+            package.read(data)
+    settings.REPLICATION_PACKAGE_MAX_BYTES = max(len(data), unpacked)
+    assert package.read(data).version == 1
+
+
+def test_a_page_that_cannot_stand_under_its_parent_is_refused(origin):
+    data = package_bytes(release_of(origin.program))
+    files = members(data)
+    content = json.loads(files["content.json"])
+    lesson = next(e for e in content["pages"] if e["type"] == "courses.lessonpage")
+    lesson["parent"] = content["pages"][0]["uid"]  # a lesson straight under the programme
+    before = _counts()
+    with pytest.raises(Refused, match="cannot stand under"):
+        import_package(_resigned(files, content), region=yugra())
+    assert _counts() == before
+
+
+def test_a_page_breaking_its_models_rules_is_refused(origin):
+    data = package_bytes(release_of(origin.program))
+    files = members(data)
+    content = json.loads(files["content.json"])
+    content["pages"][0]["data"]["quiz_weight"] = 50  # with 60 for case work: 110 %
+    before = _counts()
+    with pytest.raises(Refused, match="must add up to 100"):
+        import_package(_resigned(files, content), region=yugra())
+    assert _counts() == before
+
+
+def test_pages_under_an_unpublished_module_stay_behind(origin):
+    from courses.models import ModulePage
+
+    extra = ModulePage(title="Черновой модуль", slug="draft-module")
+    origin.program.add_child(instance=extra)
+    lesson = factories.lesson(extra, "1", title="Урок в черновом модуле", kind="practice")
+    extra.unpublish()
+    content = release_of(origin.program).content
+    titles = [entry["data"]["title"] for entry in content["pages"]]
+    assert "Черновой модуль" not in titles and lesson.title not in titles
+    assert origin.lesson.title in titles
+
+
+def test_the_copy_keeps_the_origins_search_texts(origin):
+    lesson = LessonPage.objects.get(pk=origin.lesson.pk)
+    lesson.search_description = "Роль координатора"
+    lesson.seo_title = "Координатор"
+    lesson.save_revision().publish()
+    copy = import_package(package_bytes(release_of(origin.program)), region=yugra()).adoption
+    copied = LessonPage.objects.descendant_of(copy.programme).get()
+    assert (copied.search_description, copied.seo_title) == ("Роль координатора", "Координатор")
+
+
+def test_a_rich_text_link_to_a_document_leads_to_the_copys_document(origin):
+    lesson = LessonPage.objects.get(pk=origin.lesson.pk)
+    link = f'<p><a linktype="document" id="{origin.document.pk}">анкета</a></p>'
+    lesson.body = [("paragraph", link)]
+    lesson.save_revision().publish()
+    content = release_of(origin.program).content
+    entry = next(e for e in content["pages"] if e["type"] == "courses.lessonpage")
+    assert f'id="uid:{content["documents"][0]["uid"]}"' in entry["data"]["body"][0]["value"]
+    copy = import_package(package_bytes(release_of(origin.program)), region=yugra()).adoption
+    copied = LessonPage.objects.descendant_of(copy.programme).get()
+    document = CaseStudyPage.objects.descendant_of(copy.programme).get().attachments.get().document
+    assert f'id="{document.pk}"' in copied.body.raw_data[0]["value"]

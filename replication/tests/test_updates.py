@@ -11,7 +11,7 @@ from wagtail.models import Page, WorkflowState
 from accounts.models import Region
 from assessments.models import CaseSubmission
 from courses.curriculum import PracticeBalanceError
-from courses.models import CaseStudyPage, LessonPage
+from courses.models import CaseStudyPage, LessonPage, ProgramPage
 from replication.exporting import package_bytes, release_of
 from replication.importing import import_package
 from replication.models import ChangeKind, Decision, PageOrigin
@@ -352,3 +352,90 @@ def test_a_document_replaced_at_the_origin_reaches_the_copy_when_taken(adoption,
     assert copy_document.file.read() == b"%PDF-1.4 the new questionnaire"
     assert document.pk != copy_document.pk
     assert CaseStudyAttachment.objects.get(page=copy_case).document_id == copy_document.pk
+
+
+def test_a_page_the_region_deleted_is_not_offered_again(adoption, origin):
+    copy_of(adoption, origin.lesson).delete()
+    republish(origin, origin.lesson, summary="Правка после удаления в копии")
+    assert changes(adoption) == []
+
+
+def test_a_taken_change_moves_the_page_onto_the_new_version(adoption, origin, author):
+    republish(origin, origin.program, summary="Новое описание программы")
+    [change] = changes(adoption)
+    apply(adoption, change.uid, user=author)
+    page_origin = PageOrigin.objects.get(adoption=adoption, origin_uid=change.uid)
+    assert page_origin.release == change.release
+    program = ProgramPage.objects.get(pk=adoption.programme_id).get_latest_revision_as_object()
+    assert program.summary == "Новое описание программы"
+    assert program.slug == f"{origin.program.slug}-86"  # the copy keeps its address
+    # Another change elsewhere later: the page taken is not listed again.
+    republish(origin, origin.lesson, summary="Другая правка")
+    assert [c.uid for c in changes(adoption)] == [str(origin.lesson.translation_key)]
+
+
+def test_declining_is_recorded_as_declined(adoption, origin, author):
+    republish(origin, origin.lesson, summary="Правка")
+    [change] = changes(adoption)
+    decision = decline(adoption, change.uid, user=author)
+    assert decision.action == Decision.Action.DECLINED
+    assert Decision.objects.get().action == Decision.Action.DECLINED
+    assert not WorkflowState.objects.exists()
+
+
+def test_a_change_linking_to_a_page_not_yet_taken_waits_for_it(adoption, origin, author):
+    new = factories.lesson(origin.module, "1", title="Новая лекция", kind="practice")
+    republish(
+        origin,
+        origin.lesson,
+        body=[("paragraph", f'<p><a linktype="page" id="{new.pk}">см.</a></p>')],
+    )
+    by_title = {change.title: change for change in changes(adoption)}
+    with pytest.raises(Refused, match="take that one first"):
+        apply(adoption, by_title[origin.lesson.title].uid, user=author)
+    apply(adoption, by_title["Новая лекция"].uid, user=author)
+    apply(adoption, by_title[origin.lesson.title].uid, user=author)
+    added = copy_of(adoption, new)
+    body = copy_of(adoption, origin.lesson).get_latest_revision_as_object().body.raw_data
+    assert f'id="{added.pk}"' in body[0]["value"]
+
+
+def test_an_adopted_origin_publishing_takes_a_new_release(
+    adoption, origin, django_capture_on_commit_callbacks
+):
+    from replication.models import Release
+
+    with django_capture_on_commit_callbacks(execute=True):
+        lesson = LessonPage.objects.get(pk=origin.lesson.pk)
+        lesson.summary = "Опубликовано без экспорта"
+        lesson.save_revision().publish()
+    assert Release.objects.filter(programme_uid=adoption.origin_uid).count() == 2
+    assert [c.title for c in changes(adoption)] == [origin.lesson.title]
+
+
+def test_a_task_added_at_the_origin_keeps_its_id_through_later_changes(adoption, origin, author):
+    from courses.models import CaseStudyTask
+
+    def edit_tasks(change_tasks):
+        case = CaseStudyPage.objects.get(pk=origin.case.pk)
+        tasks = list(case.tasks.all())
+        change_tasks(tasks)
+        case.tasks = tasks
+        case.save_revision().publish()
+        release_of(origin.program)
+
+    edit_tasks(lambda tasks: tasks.append(CaseStudyTask(title="Новая задача", sort_order=1)))
+    [change] = changes(adoption)
+    apply(adoption, change.uid, user=author).revision.publish(user=author)
+    copy_case = copy_of(adoption, origin.case)
+    new_pk = copy_case.tasks.get(title="Новая задача").pk
+
+    def rename(tasks):
+        [task] = [task for task in tasks if task.title == "Новая задача"]
+        task.title = "Новая задача, уточнённая"
+
+    edit_tasks(rename)
+    [change] = changes(adoption)
+    apply(adoption, change.uid, user=author).revision.publish(user=author)
+    assert CaseStudyTask.objects.get(pk=new_pk).title == "Новая задача, уточнённая"
+    assert CaseStudyTask.objects.filter(page=copy_case).count() == 2

@@ -208,3 +208,83 @@ def test_the_catalogue_asks_the_same_queries_for_more_copies(client, origin):
     second = build_origin(bank_title="Трудоустройство")
     import_package(package_bytes(release_of(second.program)), region=Region.objects.get(code="86"))
     assert queries() == one
+
+
+def test_the_catalogue_counts_what_the_region_did(client, adoption, origin, yugra_author):
+    from courses.models import LessonPage, ModulePage
+    from replication.updates import decline
+
+    from .test_updates import copy_of
+
+    lesson = copy_of(adoption, origin.lesson)
+    version = lesson.get_latest_revision_as_object()
+    version.summary = "Югорская редакция"
+    version.save_revision(user=yugra_author)
+    factories.lesson(ModulePage.objects.child_of(adoption.programme).get(), "1", live=False)
+    republish(origin, origin.quiz, summary="Правка теста")
+    copy_of(adoption, origin.case).delete()
+    republish(origin, origin.case, summary="Правка кейса")  # deleted in the copy: not waiting
+
+    def row():
+        client.force_login(factories.user("Federal official", region_code="77"))
+        [found] = [
+            r for r in client.get(reverse("replication:catalogue")).context["rows"] if r.copies
+        ]
+        return found.copies[0]
+
+    copy = row()
+    assert (copy.adapted, copy.own, copy.waiting, copy.behind) == (1, 1, 1, True)
+    assert copy.pages == 5  # programme, module, lesson, quiz and the region's own lesson
+    [change] = changes(adoption)
+    decline(adoption, change.uid, user=yugra_author)
+    copy = row()
+    assert (copy.waiting, copy.behind) == (0, False)
+    assert LessonPage.objects.descendant_of(adoption.programme).count() == 2
+
+
+@pytest.fixture
+def exporter(db):
+    from django.contrib.auth.models import Permission
+
+    user = factories.user(None, region_code="86")
+    user.user_permissions.set(
+        Permission.objects.filter(codename__in=["access_admin", "export_programme"])
+    )
+    return user
+
+
+@pytest.fixture
+def adopter(db):
+    from django.contrib.auth.models import Permission
+
+    user = factories.user(None, region_code="86")
+    user.user_permissions.set(
+        Permission.objects.filter(codename__in=["access_admin", "adopt_programme"])
+    )
+    return user
+
+
+def test_an_exporter_alone_may_export_and_read_but_not_adopt(client, adoption, origin, exporter):
+    client.force_login(exporter)
+    page = client.get(reverse("replication_index"))
+    assert page.status_code == 200 and not page.context["may_adopt"]
+    assert list(page.context["form"].fields["region"].queryset) == []
+    data = package_bytes(release_of(origin.program))
+    response = client.post(reverse("replication_index"), {"package": upload(data), "region": 1})
+    assert response.status_code == 302 and response["Location"] != reverse(
+        "replication_copy", args=[adoption.pk]
+    )
+    assert Adoption.objects.count() == 1
+    assert client.get(reverse("replication_copy", args=[adoption.pk])).status_code == 302
+    assert client.get(reverse("replication:catalogue")).status_code == 200
+    assert client.post(reverse("replication_export", args=[origin.program.pk])).status_code == 200
+
+
+def test_an_adopter_alone_may_not_export(client, origin, adopter):
+    client.force_login(adopter)
+    release_of(origin.program)
+    response = client.post(reverse("replication_export", args=[origin.program.pk]))
+    assert response.status_code == 302
+    assert "application/zip" not in response.get("Content-Type", "")
+    assert Release.objects.count() == 1
+    assert client.get(reverse("replication:catalogue")).status_code == 200
