@@ -11,6 +11,7 @@ published by the kit, and a change nobody chooses never reaches the copy.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -182,6 +183,11 @@ def _names(release: Release) -> dict[str, str]:
     return names
 
 
+def _plain(value) -> str:
+    """Rich text as words: paragraphs and items apart, tags gone."""
+    return html.unescape(strip_tags(re.sub(r"</(p|li|h[1-6])>|<br\s*/?>", " ", str(value)))).strip()
+
+
 def _text(field, value, names: dict[str, str]) -> str:
     if value is None or value == "":
         return ""
@@ -202,7 +208,7 @@ def _text(field, value, names: dict[str, str]) -> str:
                 for inner in item:
                     collect(inner)
             elif item not in (None, ""):
-                parts.append(html.unescape(strip_tags(str(item))))
+                parts.append(_plain(item))
 
         collect(value)
         return " · ".join(part for part in parts if part.strip())
@@ -211,7 +217,7 @@ def _text(field, value, names: dict[str, str]) -> str:
         return str(choices[value])
     if isinstance(value, bool):
         return _("yes") if value else _("no")
-    return html.unescape(strip_tags(str(value)))
+    return _plain(value)
 
 
 def readable(entry: dict, names: dict[str, str], used: dict | None = None) -> list[tuple[str, str]]:

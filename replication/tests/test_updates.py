@@ -439,3 +439,12 @@ def test_a_task_added_at_the_origin_keeps_its_id_through_later_changes(adoption,
     apply(adoption, change.uid, user=author).revision.publish(user=author)
     assert CaseStudyTask.objects.get(pk=new_pk).title == "Новая задача, уточнённая"
     assert CaseStudyTask.objects.filter(page=copy_case).count() == 2
+
+
+def test_the_diff_reads_paragraphs_as_words_apart(adoption, origin):
+    republish(
+        origin, origin.lesson, body=[("paragraph", "<p>Первый абзац.</p><p>Второй абзац.</p>")]
+    )
+    [change] = changes(adoption)
+    [field] = [field for field in change_diff(change) if field.label == "Body"]
+    assert "Первый абзац. Второй абзац." in field.html
