@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -64,9 +65,8 @@ class Writer:
     uids it gives this site's objects."""
 
     adoption: Adoption | None = None
+    # (model label, uid) → id here of every page and object the copy has for the origin's
     table: dict[tuple[str, str], int] = field(default_factory=dict)
-    # uid → (model label, id) of every object remembered
-    known: dict[str, tuple[str, int]] = field(default_factory=dict)
     stored: list = field(default_factory=list)
     records: list[ImportedObject] = field(default_factory=list)
 
@@ -77,14 +77,13 @@ class Writer:
         for origin in adoption.pages.all():
             writer.table[(PAGE, str(origin.origin_uid))] = origin.page_id
         for record in adoption.imported.select_related("content_type"):
-            uid, model = str(record.uid), record.content_type.model_class()
+            model = record.content_type.model_class()
             if model is not None:
-                writer.known[uid] = (model._meta.label_lower, record.object_id)
-                writer.table[(model._meta.label_lower, uid)] = record.object_id
+                writer.table[(model._meta.label_lower, str(record.uid))] = record.object_id
         return writer
 
     def remember(self, uid: str, obj) -> None:
-        self.known[str(uid)] = (obj._meta.label_lower, obj.pk)
+        self.table[(obj._meta.label_lower, str(uid))] = obj.pk
         self.records.append(
             ImportedObject(
                 uid=uid,
@@ -159,7 +158,6 @@ def create_file_objects(content: dict, files: dict[str, bytes], writer: Writer, 
                 continue
             obj = model(collection=_collection(str(entry.get("collection", ""))))
             _write_file(obj, entry, files[entry["file"]], writer)
-            writer.table[(label, entry["uid"])] = obj.pk
             writer.remember(entry["uid"], obj)
 
 
@@ -169,8 +167,10 @@ def update_file_objects(content: dict, files: dict[str, bytes], writer: Writer, 
     for key, model in (("documents", get_document_model()), ("images", get_image_model())):
         label = document_label() if key == "documents" else image_label()
         for entry in content.get(key, []):
+            if entry["uid"] not in uids:
+                continue
             obj = model.objects.filter(pk=writer.table.get((label, entry["uid"]))).first()
-            if entry["uid"] not in uids or obj is None:
+            if obj is None:
                 continue
             try:
                 with obj.file.open("rb") as handle:
@@ -228,7 +228,6 @@ def create_banks(content: dict, writer: Writer, region, wanted=None) -> None:
             description=str(entry.get("description", "")),
         )
         _validated(bank).save()
-        writer.table[(BANK, entry["uid"])] = bank.pk
         writer.remember(entry["uid"], bank)
         for row in entry.get("questions", []):
             fields = incoming.fields(Question, row)
@@ -254,8 +253,10 @@ def update_banks(content: dict, writer: Writer, uids: set[str]) -> None:
     question_label = Question._meta.label_lower
     option_label = QuestionOption._meta.label_lower
     for entry in content.get("banks", []):
+        if entry["uid"] not in uids:
+            continue
         bank = QuestionBank.objects.filter(pk=writer.table.get((BANK, entry["uid"]))).first()
-        if entry["uid"] not in uids or bank is None:
+        if bank is None:
             continue
         incoming.where = bank.title
         bank.description = str(entry.get("description", ""))
@@ -263,43 +264,43 @@ def update_banks(content: dict, writer: Writer, uids: set[str]) -> None:
         for row in entry.get("questions", []):
             fields = incoming.fields(Question, row)
             fields.pop("bank", None)
-            label, pk = writer.known.get(str(row["uid"]), ("", None))
-            question = Question.objects.filter(pk=pk, bank=bank).first()
-            if label != question_label or question is None:
-                question = Question(bank=bank)
+            pk = writer.table.get((question_label, str(row["uid"])))
+            question = Question.objects.filter(pk=pk, bank=bank).first() or Question(bank=bank)
             for name, value in fields.items():
                 setattr(question, name, value)
             options = row.get("options") or []
             question.options = [
                 QuestionOption(
-                    pk=_known_pk(writer, option, option_label),
+                    pk=writer.table.get((option_label, str(option["uid"]))),
                     **incoming.fields(QuestionOption, option),
                 )
                 for option in options
             ]
             _validated(question).save()
-            if str(row["uid"]) not in writer.known:
+            if (question_label, str(row["uid"])) not in writer.table:
                 writer.remember(row["uid"], question)
             for option, data in zip(
                 question.options.order_by("sort_order", "pk"), options, strict=False
             ):
-                if str(data["uid"]) not in writer.known:
+                if (option_label, str(data["uid"])) not in writer.table:
                     writer.remember(data["uid"], option)
 
 
-def _known_pk(writer: Writer, row: dict, label: str) -> int | None:
-    known_label, pk = writer.known.get(str(row.get("uid")), ("", None))
-    return pk if known_label == label else None
+@contextmanager
+def _refusing(name: str):
+    """A model's refusal of what the package holds, told as the package's: «name» cannot be
+    taken, and why."""
+    try:
+        yield
+    except ValidationError as error:
+        raise Refused(
+            _("«%(page)s» cannot be taken: %(error)s") % {"page": name, "error": _error_text(error)}
+        ) from None
 
 
 def _validated(obj):
-    try:
+    with _refusing(str(obj)):
         obj.full_clean()
-    except ValidationError as error:
-        raise Refused(
-            _("«%(object)s» cannot be taken: %(error)s")
-            % {"object": obj, "error": _error_text(error)}
-        ) from None
     return obj
 
 
@@ -344,20 +345,9 @@ def create_page(entry: dict, parent: Page, writer: Writer, *, user, root_attrs=N
             _("«%(page)s» cannot stand under «%(parent)s».")
             % {"page": page.title, "parent": parent.title}
         )
-    try:
+    with _refusing(page.title):
         parent.add_child(instance=page)
-    except ValidationError as error:
-        raise Refused(
-            _("«%(page)s» cannot be taken: %(error)s")
-            % {"page": page.title, "error": _error_text(error)}
-        ) from None
-    try:
         page.full_clean()  # what needs the page's place: its slug among its siblings, …
-    except ValidationError as error:
-        raise Refused(
-            _("«%(page)s» cannot be taken: %(error)s")
-            % {"page": page.title, "error": _error_text(error)}
-        ) from None
     writer.table[(PAGE, entry["uid"])] = page.pk
     remember_children(page, entry, writer)
     page._replication_pending = incoming.pending_pages
@@ -367,16 +357,11 @@ def create_page(entry: dict, parent: Page, writer: Writer, *, user, root_attrs=N
 def _check_fields(page: Page) -> None:
     """Each field's own rules (hours within bounds, known choices, blocks complete), before the
     page is written; a draft is otherwise saved with its title and slug checked only."""
-    try:
+    with _refusing(page.title):
         page.clean_fields(exclude=[field.name for field in Page._meta.concrete_fields])
         for name, _model in child_relations(type(page)):
             for row in getattr(page, name).all():
                 row.clean_fields(exclude=["page"])
-    except ValidationError as error:
-        raise Refused(
-            _("«%(page)s» cannot be taken: %(error)s")
-            % {"page": page.title, "error": _error_text(error)}
-        ) from None
 
 
 def remember_children(page: Page, entry: dict, writer: Writer) -> None:
@@ -384,12 +369,14 @@ def remember_children(page: Page, entry: dict, writer: Writer) -> None:
     are matched in order with those of the package that this copy has no row for yet."""
     for name, model in child_relations(type(page)):
         label = model._meta.label_lower
-        mapped = {pk for known_label, pk in writer.known.values() if known_label == label}
+        mapped = {pk for (known, _uid), pk in writer.table.items() if known == label}
         rows = [
             row for row in getattr(page, name).order_by("sort_order", "pk") if row.pk not in mapped
         ]
         new = [
-            data for data in entry["data"].get(name, []) if str(data.get("uid")) not in writer.known
+            data
+            for data in entry["data"].get(name, [])
+            if (label, str(data.get("uid"))) not in writer.table
         ]
         for row, data in zip(rows, new, strict=False):
             writer.remember(str(data["uid"]), row)
@@ -407,12 +394,14 @@ def fix_page_links(page: Page, entry: dict, writer: Writer) -> Page:
 
 
 def child_pks(page: Page, entry: dict, writer: Writer) -> dict[str, int]:
-    return {
-        str(row.get("uid")): writer.known[str(row.get("uid"))][1]
-        for name, model in child_relations(type(page))
-        for row in entry["data"].get(name, [])
-        if writer.known.get(str(row.get("uid")), ("", 0))[0] == model._meta.label_lower
-    }
+    """The ids of the copy's child rows standing for the entry's, by their uid."""
+    found = {}
+    for name, model in child_relations(type(page)):
+        for row in entry["data"].get(name, []):
+            pk = writer.table.get((model._meta.label_lower, str(row.get("uid"))))
+            if pk is not None:
+                found[str(row.get("uid"))] = pk
+    return found
 
 
 def _program_index() -> ProgramIndexPage:

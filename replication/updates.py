@@ -355,11 +355,13 @@ def apply(adoption: Adoption, uid: str, *, user) -> Decision:
             # version; what it lacks is made.
             present = {ref for label, ref in wanted if (label, ref) in writer.table}
             content = change.release.content
-            with change.release.package.open("rb") as handle:
-                received = read_package(handle.read())
+            files = {}
+            if any(label in (document_label(), image_label()) for label, _ref in wanted):
+                with change.release.package.open("rb") as handle:
+                    files = read_package(handle.read()).files  # only a file needs the archive
             uids = {ref for _label, ref in wanted}
-            create_file_objects(content, received.files, writer, uids)
-            update_file_objects(content, received.files, writer, present)
+            create_file_objects(content, files, writer, uids)
+            update_file_objects(content, files, writer, present)
             create_banks(content, writer, adoption.region, uids)
             update_banks(content, writer, present)
             if change.kind == ChangeKind.ADDED:
